@@ -1,0 +1,200 @@
+package org.bulkfhir.config;
+
+import ca.uhn.fhir.batch2.api.IJobCoordinator;
+import ca.uhn.fhir.batch2.api.IJobMaintenanceService;
+import ca.uhn.fhir.batch2.api.IJobPersistence;
+import ca.uhn.fhir.batch2.model.JobDefinition;
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import ca.uhn.fhir.jpa.searchparam.MatchUrlService;
+import org.bulkfhir.export.BatchPacer;
+import org.bulkfhir.export.ChunkResult;
+import org.bulkfhir.export.ExportFileProvider;
+import org.bulkfhir.export.ExportJobParameters;
+import org.bulkfhir.export.ExportJobService;
+import org.bulkfhir.export.ExportKickoffProvider;
+import org.bulkfhir.export.ExportQueries;
+import org.bulkfhir.export.ExportReport;
+import org.bulkfhir.export.ExportRequestParser;
+import org.bulkfhir.export.ExportResponses;
+import org.bulkfhir.export.ExportStatusProvider;
+import org.bulkfhir.export.ExportWorkChunk;
+import org.bulkfhir.export.FilterSearch;
+import org.bulkfhir.export.GroupMembers;
+import org.bulkfhir.export.ManifestStep;
+import org.bulkfhir.export.PatientCompartment;
+import org.bulkfhir.export.PlanStep;
+import org.bulkfhir.export.WriteStep;
+import org.bulkfhir.output.ExportOutput;
+import org.bulkfhir.output.StoredResourceReader;
+import org.bulkfhir.storage.ExportFileStore;
+import org.bulkfhir.storage.FilesystemExportFileStore;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import javax.sql.DataSource;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Switches the plugin on inside a HAPI JPA R4 Spring context: the export job, its endpoints and
+ * the services behind them. Every bean name starts with "bulkfhir" so nothing clashes with the
+ * host's beans (jpaserver-starter forbids bean overriding).
+ */
+@Configuration(proxyBeanMethods = false)
+public class BulkFhirConfiguration {
+
+	@Bean
+	@ConfigurationProperties("bulkfhir")
+	public BulkFhirProperties bulkfhirProperties() {
+		return new BulkFhirProperties();
+	}
+
+	@Bean
+	public ExportFileStore bulkfhirFileStore(BulkFhirProperties properties) throws IOException {
+		return new FilesystemExportFileStore(Path.of(properties.getStorage().getDirectory()));
+	}
+
+	@Bean
+	public NamedParameterJdbcTemplate bulkfhirJdbc(DataSource dataSource) {
+		return new NamedParameterJdbcTemplate(dataSource);
+	}
+
+	@Bean
+	public TransactionTemplate bulkfhirTransactions(PlatformTransactionManager transactionManager) {
+		return new TransactionTemplate(transactionManager);
+	}
+
+	@Bean
+	public StoredResourceReader bulkfhirResourceReader(
+			NamedParameterJdbcTemplate bulkfhirJdbc, DaoRegistry daoRegistry, FhirContext fhirContext) {
+		return new StoredResourceReader(bulkfhirJdbc, daoRegistry, fhirContext);
+	}
+
+	@Bean
+	public ExportQueries bulkfhirQueries(NamedParameterJdbcTemplate bulkfhirJdbc) {
+		return new ExportQueries(bulkfhirJdbc);
+	}
+
+	@Bean
+	public PatientCompartment bulkfhirPatientCompartment(FhirContext fhirContext) {
+		return new PatientCompartment(fhirContext);
+	}
+
+	@Bean
+	public FilterSearch bulkfhirFilterSearch(
+			FhirContext fhirContext, DaoRegistry daoRegistry, MatchUrlService matchUrlService, ExportQueries queries) {
+		return new FilterSearch(fhirContext, daoRegistry, matchUrlService, queries);
+	}
+
+	@Bean
+	public GroupMembers bulkfhirGroupMembers(DaoRegistry daoRegistry) {
+		return new GroupMembers(daoRegistry);
+	}
+
+	@Bean
+	public ExportOutput bulkfhirExportOutput(
+			StoredResourceReader reader, ExportFileStore store, FhirContext fhirContext) {
+		return new ExportOutput(reader, store, fhirContext);
+	}
+
+	@Bean
+	public JobDefinition<ExportJobParameters> bulkfhirExportJobDefinition(
+			ExportQueries queries,
+			GroupMembers groupMembers,
+			FilterSearch filterSearch,
+			PatientCompartment compartment,
+			ExportOutput output,
+			BulkFhirProperties properties) {
+		return JobDefinition.newBuilder()
+				.setJobDefinitionId(ExportJobService.JOB_DEFINITION_ID)
+				.setJobDefinitionVersion(1)
+				.setJobDescription("bulkfhir FHIR Bulk Data $export")
+				.setParametersType(ExportJobParameters.class)
+				.gatedExecution()
+				.addFirstStep(
+						"plan",
+						"Resolve members and cut the export into work chunks",
+						ExportWorkChunk.class,
+						new PlanStep(queries, groupMembers, filterSearch, properties))
+				.addIntermediateStep(
+						"write",
+						"Stream each chunk's resources into NDJSON files",
+						ChunkResult.class,
+						new WriteStep(queries, filterSearch, compartment, output))
+				.addFinalReducerStep(
+						"manifest",
+						"Write referenced resources once and record the manifest",
+						ExportReport.class,
+						new ManifestStep(output))
+				.build();
+	}
+
+	@Bean
+	public BatchPacer bulkfhirPacer(
+			IJobMaintenanceService maintenance,
+			IJobPersistence persistence,
+			NamedParameterJdbcTemplate bulkfhirJdbc,
+			ExportFileStore store,
+			TransactionTemplate bulkfhirTransactions,
+			BulkFhirProperties properties) {
+		return new BatchPacer(
+				maintenance,
+				persistence,
+				bulkfhirJdbc.getJdbcTemplate(),
+				store,
+				bulkfhirTransactions,
+				properties.getExport().getPacerInterval());
+	}
+
+	@Bean
+	public ExportJobService bulkfhirExportJobs(
+			IJobCoordinator coordinator,
+			IJobPersistence persistence,
+			ExportFileStore store,
+			BatchPacer pacer,
+			TransactionTemplate bulkfhirTransactions) {
+		return new ExportJobService(coordinator, persistence, store, pacer, bulkfhirTransactions);
+	}
+
+	@Bean
+	public ExportRequestParser bulkfhirRequestParser(
+			FhirContext fhirContext,
+			PatientCompartment compartment,
+			FilterSearch filterSearch,
+			BulkFhirProperties properties) {
+		return new ExportRequestParser(fhirContext, compartment, filterSearch, properties);
+	}
+
+	@Bean
+	public ExportResponses bulkfhirResponses(FhirContext fhirContext, BulkFhirProperties properties) {
+		return new ExportResponses(fhirContext, () -> false, properties.getExport().getRetryAfterSeconds());
+	}
+
+	@Bean
+	public ExportKickoffProvider bulkfhirKickoffProvider(
+			ExportRequestParser parser, ExportJobService jobs, GroupMembers groupMembers, ExportResponses responses) {
+		return new ExportKickoffProvider(parser, jobs, groupMembers, responses);
+	}
+
+	@Bean
+	public ExportStatusProvider bulkfhirStatusProvider(ExportJobService jobs, ExportResponses responses) {
+		return new ExportStatusProvider(jobs, responses);
+	}
+
+	@Bean
+	public ExportFileProvider bulkfhirFileProvider(ExportJobService jobs, ExportFileStore store) {
+		return new ExportFileProvider(jobs, store);
+	}
+
+	@Bean
+	public RestfulServerRegistrar bulkfhirRestfulServerRegistrar(
+			ExportKickoffProvider kickoff, ExportStatusProvider status, ExportFileProvider files) {
+		return new RestfulServerRegistrar(List.of(kickoff, status, files), List.of());
+	}
+}

@@ -1,0 +1,35 @@
+package org.bulkfhir.export;
+
+import ca.uhn.fhir.model.api.IModelJson;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** What one work chunk wrote, handed to the manifest step. */
+public class ChunkResult implements IModelJson {
+
+	@JsonProperty("files")
+	private List<ExportedFile> files = new ArrayList<>();
+
+	@JsonProperty("errorFiles")
+	private List<ExportedFile> errorFiles = new ArrayList<>();
+
+	/** Referenced resources (Practitioner, Organization, ...) to export once for the whole job. */
+	@JsonProperty("referencedPids")
+	private Map<String, List<Long>> referencedPids = new LinkedHashMap<>();
+
+	public List<ExportedFile> getFiles() {
+		return files;
+	}
+
+	public List<ExportedFile> getErrorFiles() {
+		return errorFiles;
+	}
+
+	public Map<String, List<Long>> getReferencedPids() {
+		return referencedPids;
+	}
+}

@@ -1,0 +1,20 @@
+package org.bulkfhir.export;
+
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+
+/**
+ * Who is calling, as the authorization layer recorded it on the request. With authorization
+ * switched off there is no caller, and jobs are not tied to clients.
+ */
+public final class ExportCaller {
+
+	/** Request user-data key under which the authorization interceptor stores the client id. */
+	public static final String CLIENT_ID_KEY = "bulkfhir.clientId";
+
+	private ExportCaller() {}
+
+	public static String clientId(RequestDetails request) {
+		Object value = request.getUserData().get(CLIENT_ID_KEY);
+		return value == null ? null : value.toString();
+	}
+}

@@ -1,0 +1,159 @@
+package org.bulkfhir.export;
+
+import ca.uhn.fhir.model.api.IModelJson;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** What a kick-off asked for, after validation. Stored by batch2 as the job's parameters. */
+public class ExportJobParameters implements IModelJson {
+
+	@JsonProperty("level")
+	private ExportLevel level;
+
+	@JsonProperty("groupId")
+	private String groupId;
+
+	/** The resource types to export; never empty once validated. */
+	@JsonProperty("types")
+	private List<String> types = new ArrayList<>();
+
+	/** Epoch millis, inclusive lower bound of {@code meta.lastUpdated}, or null. */
+	@JsonProperty("since")
+	private Long since;
+
+	/** Epoch millis, inclusive upper bound of {@code meta.lastUpdated}, or null. */
+	@JsonProperty("until")
+	private Long until;
+
+	@JsonProperty("typeFilters")
+	private List<String> typeFilters = new ArrayList<>();
+
+	@JsonProperty("outputFormat")
+	private String outputFormat;
+
+	@JsonProperty("requestUrl")
+	private String requestUrl;
+
+	/** The authorized client that started the job; null when authorization is off. */
+	@JsonProperty("clientId")
+	private String clientId;
+
+	/** Epoch millis: the data is exported as of this instant. */
+	@JsonProperty("transactionTime")
+	private long transactionTime;
+
+	@JsonProperty("maxResourcesPerFile")
+	private int maxResourcesPerFile;
+
+	@JsonProperty("maxBytesPerFile")
+	private long maxBytesPerFile;
+
+	public ExportLevel getLevel() {
+		return level;
+	}
+
+	public void setLevel(ExportLevel level) {
+		this.level = level;
+	}
+
+	public String getGroupId() {
+		return groupId;
+	}
+
+	public void setGroupId(String groupId) {
+		this.groupId = groupId;
+	}
+
+	public List<String> getTypes() {
+		return types;
+	}
+
+	public void setTypes(List<String> types) {
+		this.types = types;
+	}
+
+	public Long getSince() {
+		return since;
+	}
+
+	public void setSince(Long since) {
+		this.since = since;
+	}
+
+	public Long getUntil() {
+		return until;
+	}
+
+	public void setUntil(Long until) {
+		this.until = until;
+	}
+
+	public List<String> getTypeFilters() {
+		return typeFilters;
+	}
+
+	public void setTypeFilters(List<String> typeFilters) {
+		this.typeFilters = typeFilters;
+	}
+
+	public String getOutputFormat() {
+		return outputFormat;
+	}
+
+	public void setOutputFormat(String outputFormat) {
+		this.outputFormat = outputFormat;
+	}
+
+	public String getRequestUrl() {
+		return requestUrl;
+	}
+
+	public void setRequestUrl(String requestUrl) {
+		this.requestUrl = requestUrl;
+	}
+
+	public String getClientId() {
+		return clientId;
+	}
+
+	public void setClientId(String clientId) {
+		this.clientId = clientId;
+	}
+
+	public long getTransactionTime() {
+		return transactionTime;
+	}
+
+	public void setTransactionTime(long transactionTime) {
+		this.transactionTime = transactionTime;
+	}
+
+	public int getMaxResourcesPerFile() {
+		return maxResourcesPerFile;
+	}
+
+	public void setMaxResourcesPerFile(int maxResourcesPerFile) {
+		this.maxResourcesPerFile = maxResourcesPerFile;
+	}
+
+	public long getMaxBytesPerFile() {
+		return maxBytesPerFile;
+	}
+
+	public void setMaxBytesPerFile(long maxBytesPerFile) {
+		this.maxBytesPerFile = maxBytesPerFile;
+	}
+
+	/** The upper bound of {@code lastUpdated}: the earlier of {@code _until} and the transaction time. */
+	public long effectiveUntil() {
+		return until == null ? transactionTime : Math.min(until, transactionTime);
+	}
+
+	/** The {@code _typeFilter} queries (without the type prefix) that apply to one type. */
+	public List<String> filtersFor(String resourceType) {
+		String prefix = resourceType + "?";
+		return typeFilters.stream().filter(f -> f.startsWith(prefix)).toList();
+	}
+}

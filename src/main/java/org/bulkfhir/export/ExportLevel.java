@@ -1,0 +1,8 @@
+package org.bulkfhir.export;
+
+/** The three kick-off endpoints of the Bulk Data Access IG. */
+public enum ExportLevel {
+	SYSTEM,
+	PATIENT,
+	GROUP
+}

@@ -1,0 +1,233 @@
+package org.bulkfhir.export;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.parser.DataFormatException;
+import ca.uhn.fhir.rest.api.Constants;
+import ca.uhn.fhir.rest.api.PreferHeader;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.server.RestfulServerUtils;
+import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import org.bulkfhir.config.BulkFhirProperties;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.instance.model.api.IPrimitiveType;
+import org.hl7.fhir.r4.model.InstantType;
+import org.hl7.fhir.r4.model.Parameters;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Turns a kick-off request (GET query or POST {@code Parameters}) into validated job parameters.
+ * Every problem becomes a 400 with a message that says what to change.
+ */
+public class ExportRequestParser {
+
+	public static final Set<String> OUTPUT_FORMATS = Set.of("application/fhir+ndjson", "application/ndjson", "ndjson");
+
+	static final String OUTPUT_FORMAT = "_outputFormat";
+	static final String TYPE = "_type";
+	static final String SINCE = "_since";
+	static final String UNTIL = "_until";
+	static final String TYPE_FILTER = "_typeFilter";
+	private static final Set<String> SUPPORTED = Set.of(OUTPUT_FORMAT, TYPE, SINCE, UNTIL, TYPE_FILTER);
+	/** Parameters of HAPI's own request handling, not of the operation. */
+	private static final Set<String> IGNORED = Set.of("_format", "_pretty", "_summary");
+	private static final String PARSED_BODY_KEY =
+			ca.uhn.fhir.rest.annotation.OperationParam.class.getName() + "_PARSED_RESOURCE";
+
+	private final FhirContext fhirContext;
+	private final PatientCompartment compartment;
+	private final FilterSearch filterSearch;
+	private final BulkFhirProperties properties;
+
+	public ExportRequestParser(
+			FhirContext fhirContext,
+			PatientCompartment compartment,
+			FilterSearch filterSearch,
+			BulkFhirProperties properties) {
+		this.fhirContext = fhirContext;
+		this.compartment = compartment;
+		this.filterSearch = filterSearch;
+		this.properties = properties;
+	}
+
+	public ExportJobParameters parse(ExportLevel level, String groupId, RequestDetails request) {
+		PreferHeader prefer = RestfulServerUtils.parsePreferHeader(null, request.getHeader(Constants.HEADER_PREFER));
+		if (!prefer.getRespondAsync()) {
+			throw new InvalidRequestException(
+					"Bulk data export is asynchronous: send the header 'Prefer: respond-async' with the kick-off request");
+		}
+		boolean lenient = request.getHeader(Constants.HEADER_PREFER) != null
+				&& request.getHeader(Constants.HEADER_PREFER).contains("handling=lenient");
+		Map<String, List<String>> values = collect(request);
+		for (String name : values.keySet()) {
+			if (!SUPPORTED.contains(name) && !IGNORED.contains(name) && !lenient) {
+				throw new InvalidRequestException("Unsupported $export parameter '" + ExportJobService.sanitize(name)
+						+ "'. Supported: " + new TreeSet<>(SUPPORTED)
+						+ " (send 'Prefer: handling=lenient' to have unsupported parameters ignored)");
+			}
+		}
+
+		ExportJobParameters params = new ExportJobParameters();
+		params.setLevel(level);
+		params.setGroupId(groupId);
+		params.setOutputFormat(outputFormat(values.get(OUTPUT_FORMAT)));
+		params.setTypes(types(level, values.get(TYPE)));
+		params.setSince(instant(SINCE, values.get(SINCE)));
+		params.setUntil(instant(UNTIL, values.get(UNTIL)));
+		if (params.getSince() != null && params.getUntil() != null && params.getSince() > params.getUntil()) {
+			throw new InvalidRequestException("_since must not be later than _until");
+		}
+		params.setTypeFilters(typeFilters(values.get(TYPE_FILTER), params.getTypes()));
+		params.setRequestUrl(request.getCompleteUrl());
+		params.setClientId(ExportCaller.clientId(request));
+		params.setTransactionTime(System.currentTimeMillis());
+		params.setMaxResourcesPerFile(properties.getExport().getMaxResourcesPerFile());
+		params.setMaxBytesPerFile(properties.getExport().getMaxBytesPerFile());
+		return params;
+	}
+
+	/** Query parameters merged with the parameters of a POSTed {@code Parameters} body. */
+	private static Map<String, List<String>> collect(RequestDetails request) {
+		Map<String, List<String>> values = new LinkedHashMap<>();
+		if (request.getParameters() != null) {
+			request.getParameters().forEach((name, array) -> {
+				for (String value : array) {
+					values.computeIfAbsent(name, n -> new ArrayList<>()).add(value);
+				}
+			});
+		}
+		IBaseResource body = request.getResource();
+		if (body == null) {
+			body = (IBaseResource) request.getUserData().get(PARSED_BODY_KEY);
+		}
+		if (body != null && !(body instanceof Parameters)) {
+			throw new InvalidRequestException("The body of a POST kick-off must be a FHIR Parameters resource");
+		}
+		if (body instanceof Parameters parameters) {
+			for (Parameters.ParametersParameterComponent p : parameters.getParameter()) {
+				if (!(p.getValue() instanceof IPrimitiveType<?> primitive) || primitive.getValueAsString() == null) {
+					throw new InvalidRequestException(
+							"Parameter '" + ExportJobService.sanitize(p.getName()) + "' must have a primitive value");
+				}
+				values.computeIfAbsent(p.getName(), n -> new ArrayList<>()).add(primitive.getValueAsString());
+			}
+		}
+		return values;
+	}
+
+	private static String outputFormat(List<String> values) {
+		if (values == null || values.isEmpty()) {
+			return "application/fhir+ndjson";
+		}
+		if (values.size() > 1) {
+			throw new InvalidRequestException("_outputFormat may be given only once");
+		}
+		String format = values.get(0).trim();
+		if (!OUTPUT_FORMATS.contains(format)) {
+			throw new InvalidRequestException("Unsupported _outputFormat '" + ExportJobService.sanitize(format)
+					+ "': this server exports application/fhir+ndjson (also accepted: application/ndjson, ndjson)");
+		}
+		return format;
+	}
+
+	private List<String> types(ExportLevel level, List<String> values) {
+		Set<String> allowed = allowedTypes(level);
+		if (values == null || values.isEmpty()) {
+			return new ArrayList<>(allowed);
+		}
+		Set<String> requested = new LinkedHashSet<>();
+		for (String value : values) {
+			for (String type : value.split(",")) {
+				String trimmed = type.trim();
+				if (trimmed.isEmpty()) {
+					continue;
+				}
+				if (!fhirContext.getResourceTypes().contains(trimmed)) {
+					throw new InvalidRequestException(
+							"Unknown resource type '" + ExportJobService.sanitize(trimmed) + "' in _type");
+				}
+				if (!allowed.contains(trimmed)) {
+					throw new InvalidRequestException("Resource type '" + trimmed + "' in _type cannot be exported at "
+							+ level.name().toLowerCase() + " level");
+				}
+				requested.add(trimmed);
+			}
+		}
+		if (requested.isEmpty()) {
+			throw new InvalidRequestException("_type is empty: list at least one resource type");
+		}
+		return new ArrayList<>(requested);
+	}
+
+	/** Types each level can export (Binary never: export files are not clinical data). */
+	public Set<String> allowedTypes(ExportLevel level) {
+		if (level == ExportLevel.SYSTEM) {
+			Set<String> all = new TreeSet<>(fhirContext.getResourceTypes());
+			all.remove("Binary");
+			return all;
+		}
+		return compartment.patientLevelTypes();
+	}
+
+	private static Long instant(String name, List<String> values) {
+		if (values == null || values.isEmpty()) {
+			return null;
+		}
+		if (values.size() > 1) {
+			throw new InvalidRequestException(name + " may be given only once");
+		}
+		String value = values.get(0).trim();
+		try {
+			InstantType instant = new InstantType(value);
+			if (instant.getValue() == null) {
+				throw new DataFormatException("empty");
+			}
+			return instant.getValue().getTime();
+		} catch (DataFormatException | IllegalArgumentException e) {
+			throw new InvalidRequestException("Invalid " + name + " '" + ExportJobService.sanitize(value)
+					+ "': expected a FHIR instant such as 2024-01-31T12:00:00Z");
+		}
+	}
+
+	private List<String> typeFilters(List<String> values, List<String> types) {
+		List<String> filters = new ArrayList<>();
+		if (values == null) {
+			return filters;
+		}
+		for (String value : values) {
+			// Several filters may be joined by commas; a new one starts at "Type?".
+			for (String filter : value.split(",(?=[A-Z][A-Za-z]+\\?)")) {
+				String trimmed = filter.trim();
+				int question = trimmed.indexOf('?');
+				if (question <= 0 || question == trimmed.length() - 1) {
+					throw new InvalidRequestException("Invalid _typeFilter '" + ExportJobService.sanitize(trimmed)
+							+ "': expected ResourceType?search-parameters");
+				}
+				String type = trimmed.substring(0, question);
+				if (!fhirContext.getResourceTypes().contains(type)) {
+					throw new InvalidRequestException(
+							"Unknown resource type '" + ExportJobService.sanitize(type) + "' in _typeFilter");
+				}
+				if (!types.contains(type)) {
+					throw new InvalidRequestException(
+							"_typeFilter for " + type + " but " + type + " is not among the exported types");
+				}
+				try {
+					filterSearch.parse(trimmed);
+				} catch (InvalidRequestException e) {
+					throw new InvalidRequestException("Invalid _typeFilter for " + type + ": " + e.getMessage());
+				} catch (RuntimeException e) {
+					throw new InvalidRequestException("Invalid _typeFilter for " + type + ": " + e.getMessage());
+				}
+				filters.add(trimmed);
+			}
+		}
+		return filters;
+	}
+}

@@ -1,0 +1,123 @@
+package org.bulkfhir.export;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.rest.api.Constants;
+import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import jakarta.servlet.http.HttpServletResponse;
+import org.hl7.fhir.r4.model.InstantType;
+import org.hl7.fhir.r4.model.OperationOutcome;
+
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Date;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+
+/** Writes the kick-off, status and manifest responses of the Bulk Data IG. */
+public class ExportResponses {
+
+	public static final String STATUS_OPERATION = "$export-status";
+	public static final String FILE_OPERATION = "$export-file";
+
+	private final FhirContext fhirContext;
+	private final ObjectMapper json = new ObjectMapper();
+	private final BooleanSupplier requiresAccessToken;
+	private final int retryAfterSeconds;
+
+	public ExportResponses(FhirContext fhirContext, BooleanSupplier requiresAccessToken, int retryAfterSeconds) {
+		this.fhirContext = fhirContext;
+		this.requiresAccessToken = requiresAccessToken;
+		this.retryAfterSeconds = retryAfterSeconds;
+	}
+
+	public static String statusUrl(String serverBase, String jobId) {
+		return serverBase + "/" + STATUS_OPERATION + "?_jobId=" + jobId;
+	}
+
+	public static String fileUrl(String serverBase, String jobId, String fileName) {
+		return serverBase + "/" + FILE_OPERATION + "?_jobId=" + jobId + "&file="
+				+ URLEncoder.encode(fileName, StandardCharsets.UTF_8);
+	}
+
+	public void accepted(ServletRequestDetails request, String jobId) throws IOException {
+		HttpServletResponse response = request.getServletResponse();
+		response.setStatus(202);
+		response.setHeader(Constants.HEADER_CONTENT_LOCATION, statusUrl(request.getFhirServerBase(), jobId));
+		writeOutcome(response, OperationOutcome.IssueSeverity.INFORMATION, OperationOutcome.IssueType.INFORMATIONAL,
+				"Export job " + jobId + " accepted; poll the Content-Location URL for its status");
+	}
+
+	public void inProgress(ServletRequestDetails request, ExportJob job) {
+		HttpServletResponse response = request.getServletResponse();
+		response.setStatus(202);
+		int percent = (int) Math.floor(Math.max(0, Math.min(1, job.instance().getProgress())) * 100);
+		if (percent >= 100) {
+			percent = 99;
+		}
+		response.setHeader("X-Progress", percent + "% (" + job.instance().getStatus() + ")");
+		response.setHeader(Constants.HEADER_RETRY_AFTER, Integer.toString(retryAfterSeconds));
+		response.setHeader(Constants.HEADER_CACHE_CONTROL, "no-store");
+	}
+
+	public void manifest(ServletRequestDetails request, ExportJob job, ExportReport report) throws IOException {
+		String base = request.getFhirServerBase();
+		ExportJobParameters params = job.parameters();
+		ObjectNode manifest = json.createObjectNode();
+		manifest.put("transactionTime", new InstantType(new Date(params.getTransactionTime())).getValueAsString());
+		manifest.put("request", params.getRequestUrl());
+		manifest.put("requiresAccessToken", requiresAccessToken.getAsBoolean());
+		manifest.set("output", files(base, job.id(), report.getFiles()));
+		manifest.set("error", files(base, job.id(), report.getErrorFiles()));
+		HttpServletResponse response = request.getServletResponse();
+		response.setStatus(200);
+		response.setContentType("application/json");
+		response.setCharacterEncoding("UTF-8");
+		response.setHeader(Constants.HEADER_CACHE_CONTROL, "no-store");
+		json.writeValue(response.getOutputStream(), manifest);
+	}
+
+	private ArrayNode files(String base, String jobId, List<ExportedFile> files) {
+		ArrayNode array = json.createArrayNode();
+		for (ExportedFile file : files) {
+			ObjectNode node = array.addObject();
+			node.put("type", file.getType());
+			node.put("url", fileUrl(base, jobId, file.getName()));
+			node.put("count", file.getCount());
+		}
+		return array;
+	}
+
+	public void deleted(ServletRequestDetails request, String jobId) throws IOException {
+		HttpServletResponse response = request.getServletResponse();
+		response.setStatus(202);
+		writeOutcome(response, OperationOutcome.IssueSeverity.INFORMATION, OperationOutcome.IssueType.INFORMATIONAL,
+				"Export job " + jobId + " was cancelled and its files are being deleted");
+	}
+
+	public void failed(ServletRequestDetails request, ExportJob job) throws IOException {
+		HttpServletResponse response = request.getServletResponse();
+		response.setStatus(500);
+		String message = job.instance().getErrorMessage();
+		writeOutcome(response, OperationOutcome.IssueSeverity.ERROR, OperationOutcome.IssueType.EXCEPTION,
+				"Export job " + job.id() + " failed" + (message == null ? "" : ": " + message)
+						+ ". Start a new export to try again.");
+	}
+
+	private void writeOutcome(
+			HttpServletResponse response,
+			OperationOutcome.IssueSeverity severity,
+			OperationOutcome.IssueType type,
+			String message)
+			throws IOException {
+		OperationOutcome outcome = new OperationOutcome();
+		outcome.addIssue().setSeverity(severity).setCode(type).setDiagnostics(message);
+		response.setContentType(Constants.CT_FHIR_JSON_NEW);
+		response.setCharacterEncoding("UTF-8");
+		fhirContext.newJsonParser().encodeResourceToWriter(outcome, response.getWriter());
+		response.getWriter().flush();
+	}
+}

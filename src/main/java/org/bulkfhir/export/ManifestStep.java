@@ -1,0 +1,78 @@
+package org.bulkfhir.export;
+
+import ca.uhn.fhir.batch2.api.ChunkExecutionDetails;
+import ca.uhn.fhir.batch2.api.IJobDataSink;
+import ca.uhn.fhir.batch2.api.IReductionStepWorker;
+import ca.uhn.fhir.batch2.api.JobExecutionFailedException;
+import ca.uhn.fhir.batch2.api.RunOutcome;
+import ca.uhn.fhir.batch2.api.StepExecutionDetails;
+import ca.uhn.fhir.batch2.model.ChunkOutcome;
+import jakarta.annotation.Nonnull;
+import org.bulkfhir.output.ChunkFileWriters;
+import org.bulkfhir.output.ExportOutput;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Final (reduction) step: gathers every chunk's files, writes the referenced resources
+ * (Practitioner, Organization, ...) once each, and stores the report the manifest is built from.
+ */
+public class ManifestStep implements IReductionStepWorker<ExportJobParameters, ChunkResult, ExportReport> {
+
+	private final ExportOutput output;
+	private final List<ExportedFile> files = new ArrayList<>();
+	private final List<ExportedFile> errorFiles = new ArrayList<>();
+	private final Map<String, TreeSet<Long>> referenced = new TreeMap<>();
+
+	public ManifestStep(ExportOutput output) {
+		this.output = output;
+	}
+
+	@Nonnull
+	@Override
+	public ChunkOutcome consume(ChunkExecutionDetails<ExportJobParameters, ChunkResult> details) {
+		ChunkResult result = details.getData();
+		files.addAll(result.getFiles());
+		errorFiles.addAll(result.getErrorFiles());
+		result.getReferencedPids()
+				.forEach((type, pids) -> referenced.computeIfAbsent(type, t -> new TreeSet<>()).addAll(pids));
+		return ChunkOutcome.SUCCESS();
+	}
+
+	@Nonnull
+	@Override
+	public RunOutcome run(
+			@Nonnull StepExecutionDetails<ExportJobParameters, ChunkResult> details,
+			@Nonnull IJobDataSink<ExportReport> sink) {
+		ExportJobParameters params = details.getParameters();
+		String jobId = details.getInstance().getInstanceId();
+		ExportReport report = new ExportReport();
+		try (ChunkFileWriters writers =
+				output.open(jobId, "ref", params.getMaxResourcesPerFile(), params.getMaxBytesPerFile())) {
+			for (TreeSet<Long> pids : referenced.values()) {
+				writers.write(new ArrayList<>(pids));
+			}
+			writers.close();
+			report.getFiles().addAll(files);
+			report.getFiles().addAll(writers.files());
+			report.getErrorFiles().addAll(errorFiles);
+			report.getErrorFiles().addAll(writers.errorFiles());
+		} catch (IOException e) {
+			throw new JobExecutionFailedException("Could not write export files: " + e.getMessage(), e);
+		}
+		report.getFiles().sort(java.util.Comparator.comparing(ExportedFile::getType).thenComparing(ExportedFile::getName));
+		report.setCompletedAt(System.currentTimeMillis());
+		sink.accept(report);
+		return RunOutcome.SUCCESS;
+	}
+
+	@Override
+	public IReductionStepWorker<ExportJobParameters, ChunkResult, ExportReport> newInstance() {
+		return new ManifestStep(output);
+	}
+}

@@ -1,0 +1,78 @@
+package org.bulkfhir.export;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.context.RuntimeResourceDefinition;
+import ca.uhn.fhir.context.RuntimeSearchParam;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Which resource types are in the Patient compartment, and the reference paths (as HAPI indexes
+ * them in {@code HFJ_RES_LINK.SRC_PATH}) that put a resource into a patient's compartment.
+ */
+public class PatientCompartment {
+
+	/**
+	 * Not exported through compartment membership. Group and List would reveal other patients'
+	 * membership (HAPI leaves them out too); Patient is the members themselves; Provenance follows
+	 * its own all-or-nothing rule.
+	 */
+	private static final Set<String> EXCLUDED = Set.of("Group", "List", "Patient", "Provenance");
+
+	/** Exported when the members' data references them (not compartment members themselves). */
+	public static final List<String> REFERENCED_TYPES =
+			List.of("Practitioner", "PractitionerRole", "Organization", "Location", "Medication");
+
+	private final Set<String> types = new TreeSet<>();
+	private final Set<String> paths = new TreeSet<>();
+
+	public PatientCompartment(FhirContext fhirContext) {
+		for (String type : fhirContext.getResourceTypes()) {
+			RuntimeResourceDefinition definition = fhirContext.getResourceDefinition(type);
+			List<RuntimeSearchParam> params = definition.getSearchParamsForCompartmentName("Patient");
+			if (params.isEmpty() || EXCLUDED.contains(type)) {
+				continue;
+			}
+			types.add(type);
+			for (RuntimeSearchParam param : params) {
+				for (String path : param.getPath().split("\\|")) {
+					String trimmed = path.trim();
+					if (trimmed.isEmpty()) {
+						continue;
+					}
+					paths.add(trimmed);
+					int where = trimmed.indexOf(".where(");
+					if (where > 0) {
+						paths.add(trimmed.substring(0, where));
+					}
+					if (trimmed.startsWith("(") && trimmed.endsWith(")")) {
+						paths.add(trimmed.substring(1, trimmed.length() - 1));
+					}
+				}
+			}
+		}
+	}
+
+	public boolean contains(String type) {
+		return types.contains(type);
+	}
+
+	public Set<String> types() {
+		return types;
+	}
+
+	public Collection<String> paths() {
+		return paths;
+	}
+
+	/** The types a Group or Patient export offers: Patient, its compartment, and the referenced types. */
+	public Set<String> patientLevelTypes() {
+		Set<String> all = new TreeSet<>(types);
+		all.add("Patient");
+		all.addAll(REFERENCED_TYPES);
+		return all;
+	}
+}

@@ -1,0 +1,86 @@
+package org.bulkfhir.export;
+
+import ca.uhn.fhir.batch2.api.IFirstJobStepWorker;
+import ca.uhn.fhir.batch2.api.IJobDataSink;
+import ca.uhn.fhir.batch2.api.RunOutcome;
+import ca.uhn.fhir.batch2.api.StepExecutionDetails;
+import jakarta.annotation.Nonnull;
+import org.bulkfhir.config.BulkFhirProperties;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * First step: decides who and what is exported and cuts the work into chunks that any node of
+ * the cluster can pick up: batches of member patients, or pid ranges of one type for system level.
+ */
+public class PlanStep implements IFirstJobStepWorker<ExportJobParameters, ExportWorkChunk> {
+
+	private final ExportQueries queries;
+	private final GroupMembers groupMembers;
+	private final FilterSearch filterSearch;
+	private final BulkFhirProperties properties;
+
+	public PlanStep(
+			ExportQueries queries, GroupMembers groupMembers, FilterSearch filterSearch, BulkFhirProperties properties) {
+		this.queries = queries;
+		this.groupMembers = groupMembers;
+		this.filterSearch = filterSearch;
+		this.properties = properties;
+	}
+
+	@Nonnull
+	@Override
+	public RunOutcome run(
+			@Nonnull StepExecutionDetails<ExportJobParameters, ca.uhn.fhir.batch2.api.VoidModel> details,
+			@Nonnull IJobDataSink<ExportWorkChunk> sink) {
+		ExportJobParameters params = details.getParameters();
+		int[] sequence = {0};
+		switch (params.getLevel()) {
+			case GROUP -> {
+				List<Long> members = queries.patientPids(groupMembers.activePatientIds(params.getGroupId()));
+				emitPatientBatches(params, members, sink, sequence);
+			}
+			case PATIENT -> {
+				long after = Long.MIN_VALUE;
+				int pageSize = Math.max(properties.getExport().getPatientsPerChunk(), 1);
+				List<Long> page;
+				while (!(page = queries.nextPids("Patient", after, pageSize)).isEmpty()) {
+					emitPatientBatches(params, page, sink, sequence);
+					after = page.get(page.size() - 1);
+				}
+			}
+			case SYSTEM -> {
+				List<String> present = queries.typesWithData();
+				int pageSize = Math.max(properties.getExport().getResourcesPerChunk(), 1);
+				for (String type : params.getTypes()) {
+					if (!present.contains(type)) {
+						continue;
+					}
+					long after = Long.MIN_VALUE;
+					List<Long> page;
+					while (!(page = queries.nextPids(type, after, pageSize)).isEmpty()) {
+						long last = page.get(page.size() - 1);
+						sink.accept(ExportWorkChunk.forTypeRange(sequence[0]++, type, page.get(0), last));
+						after = last;
+					}
+				}
+			}
+		}
+		if (sequence[0] == 0) {
+			// The manifest step runs only after at least one chunk: an empty export still completes.
+			sink.accept(ExportWorkChunk.forPatients(sequence[0]++, List.of()));
+		}
+		return RunOutcome.SUCCESS;
+	}
+
+	private void emitPatientBatches(
+			ExportJobParameters params, List<Long> patients, IJobDataSink<ExportWorkChunk> sink, int[] sequence) {
+		List<Long> selected = filterSearch.matching("Patient", patients, params.filtersFor("Patient"));
+		int size = Math.max(properties.getExport().getPatientsPerChunk(), 1);
+		for (int start = 0; start < selected.size(); start += size) {
+			List<Long> batch = new ArrayList<>(selected.subList(start, Math.min(selected.size(), start + size)));
+			sink.accept(ExportWorkChunk.forPatients(sequence[0]++, batch));
+		}
+	}
+}

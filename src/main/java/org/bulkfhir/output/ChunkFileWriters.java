@@ -1,0 +1,108 @@
+package org.bulkfhir.output;
+
+import ca.uhn.fhir.context.FhirContext;
+import org.bulkfhir.export.ExportedFile;
+import org.bulkfhir.storage.ExportFileStore;
+import org.hl7.fhir.r4.model.OperationOutcome;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The writers of one piece of export work: one rolling NDJSON writer per resource type, plus one
+ * for OperationOutcomes of resources that could not be exported.
+ */
+public class ChunkFileWriters implements Closeable {
+
+	private final StoredResourceReader reader;
+	private final ExportFileStore store;
+	private final FhirContext fhirContext;
+	private final String jobId;
+	private final String namePrefix;
+	private final int maxResources;
+	private final long maxBytes;
+	private final Map<String, NdjsonRollingWriter> writers = new TreeMap<>();
+	private NdjsonRollingWriter errorWriter;
+
+	ChunkFileWriters(
+			StoredResourceReader reader,
+			ExportFileStore store,
+			FhirContext fhirContext,
+			String jobId,
+			String namePrefix,
+			int maxResources,
+			long maxBytes) {
+		this.reader = reader;
+		this.store = store;
+		this.fhirContext = fhirContext;
+		this.jobId = jobId;
+		this.namePrefix = namePrefix;
+		this.maxResources = maxResources;
+		this.maxBytes = maxBytes;
+	}
+
+	/** Writes the current version of each resource; returns the pids actually written. */
+	public List<Long> write(List<Long> pids) {
+		List<Long> written = new ArrayList<>(pids.size());
+		reader.read(
+				pids,
+				resource -> {
+					try {
+						writerFor(resource.type()).write(resource.json());
+						written.add(resource.pid());
+					} catch (IOException e) {
+						throw new UncheckedIOException(e);
+					}
+				},
+				failure -> writeError(failure.type() + " with internal id " + failure.pid()
+						+ " could not be exported: " + failure.message()));
+		return written;
+	}
+
+	private NdjsonRollingWriter writerFor(String type) {
+		return writers.computeIfAbsent(
+				type, t -> new NdjsonRollingWriter(store, jobId, t, t + "-" + namePrefix, maxResources, maxBytes));
+	}
+
+	private void writeError(String message) {
+		OperationOutcome outcome = new OperationOutcome();
+		outcome.addIssue()
+				.setSeverity(OperationOutcome.IssueSeverity.ERROR)
+				.setCode(OperationOutcome.IssueType.EXCEPTION)
+				.setDiagnostics(message);
+		try {
+			if (errorWriter == null) {
+				errorWriter = new NdjsonRollingWriter(
+						store, jobId, "OperationOutcome", "OperationOutcome-" + namePrefix, maxResources, maxBytes);
+			}
+			errorWriter.write(fhirContext.newJsonParser().encodeResourceToString(outcome));
+		} catch (IOException e) {
+			throw new UncheckedIOException(e);
+		}
+	}
+
+	public List<ExportedFile> files() {
+		List<ExportedFile> files = new ArrayList<>();
+		writers.values().forEach(w -> files.addAll(w.files()));
+		return files;
+	}
+
+	public List<ExportedFile> errorFiles() {
+		return errorWriter == null ? List.of() : errorWriter.files();
+	}
+
+	@Override
+	public void close() throws IOException {
+		for (NdjsonRollingWriter writer : writers.values()) {
+			writer.close();
+		}
+		if (errorWriter != null) {
+			errorWriter.close();
+		}
+	}
+}

@@ -1,0 +1,23 @@
+package org.bulkfhir.output;
+
+import ca.uhn.fhir.context.FhirContext;
+import org.bulkfhir.storage.ExportFileStore;
+
+/** Opens the set of NDJSON writers that one piece of export work fills. */
+public class ExportOutput {
+
+	private final StoredResourceReader reader;
+	private final ExportFileStore store;
+	private final FhirContext fhirContext;
+
+	public ExportOutput(StoredResourceReader reader, ExportFileStore store, FhirContext fhirContext) {
+		this.reader = reader;
+		this.store = store;
+		this.fhirContext = fhirContext;
+	}
+
+	public ChunkFileWriters open(String jobId, String namePrefix, int maxResourcesPerFile, long maxBytesPerFile) {
+		return new ChunkFileWriters(
+				reader, store, fhirContext, jobId, namePrefix, maxResourcesPerFile, maxBytesPerFile);
+	}
+}

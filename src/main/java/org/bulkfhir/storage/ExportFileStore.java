@@ -1,0 +1,29 @@
+package org.bulkfhir.storage;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.Optional;
+
+/**
+ * Where export files live. Files are addressed by job id and file name; a file becomes visible
+ * only when the stream that writes it is closed, so a crash never leaves a half-written file
+ * that could be served.
+ */
+public interface ExportFileStore {
+
+	/** Opens a new file for writing; it is published atomically on {@code close()}. */
+	OutputStream create(String jobId, String fileName) throws IOException;
+
+	/** Opens a published file, or empty if there is none of that name. */
+	Optional<InputStream> open(String jobId, String fileName) throws IOException;
+
+	/** Size in bytes of a published file, or -1 if absent. */
+	long size(String jobId, String fileName);
+
+	/** Removes every file of the job, published or not. */
+	void deleteJob(String jobId) throws IOException;
+
+	/** Whether any file or directory of the job is still present. */
+	boolean jobExists(String jobId);
+}
