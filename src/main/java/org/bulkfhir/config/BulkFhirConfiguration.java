@@ -131,7 +131,7 @@ public class BulkFhirConfiguration {
 						"manifest",
 						"Write referenced resources once and record the manifest",
 						ExportReport.class,
-						new ManifestStep(output))
+						new ManifestStep(output, queries))
 				.build();
 	}
 

@@ -25,12 +25,14 @@ import java.util.TreeSet;
 public class ManifestStep implements IReductionStepWorker<ExportJobParameters, ChunkResult, ExportReport> {
 
 	private final ExportOutput output;
+	private final ExportQueries queries;
 	private final List<ExportedFile> files = new ArrayList<>();
 	private final List<ExportedFile> errorFiles = new ArrayList<>();
 	private final Map<String, TreeSet<Long>> referenced = new TreeMap<>();
 
-	public ManifestStep(ExportOutput output) {
+	public ManifestStep(ExportOutput output, ExportQueries queries) {
 		this.output = output;
+		this.queries = queries;
 	}
 
 	@Nonnull
@@ -55,7 +57,7 @@ public class ManifestStep implements IReductionStepWorker<ExportJobParameters, C
 		try (ChunkFileWriters writers =
 				output.open(jobId, "ref", params.getMaxResourcesPerFile(), params.getMaxBytesPerFile())) {
 			for (TreeSet<Long> pids : referenced.values()) {
-				writers.write(new ArrayList<>(pids));
+				writers.write(queries.filterUpdated(new ArrayList<>(pids), params.getSince(), params.effectiveUntil()));
 			}
 			writers.close();
 			report.getFiles().addAll(files);
@@ -73,6 +75,6 @@ public class ManifestStep implements IReductionStepWorker<ExportJobParameters, C
 
 	@Override
 	public IReductionStepWorker<ExportJobParameters, ChunkResult, ExportReport> newInstance() {
-		return new ManifestStep(output);
+		return new ManifestStep(output, queries);
 	}
 }

@@ -1,0 +1,74 @@
+package org.bulkfhir.support;
+
+import org.bulkfhir.server.BulkFhirServerApplication;
+import org.bulkfhir.server.sample.SampleData;
+import org.junit.jupiter.api.BeforeEach;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import java.nio.file.Path;
+import java.util.UUID;
+
+/**
+ * The real WAR application on a random port, on an H2 file database and an export directory of
+ * its own. Every test class that extends this shares one running server (Spring caches the
+ * context), and the sample population is loaded into it once, over HTTP.
+ */
+@SpringBootTest(
+		classes = BulkFhirServerApplication.class,
+		webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+		properties = {
+			"bulkfhir.export.max-resources-per-file=25",
+			"bulkfhir.export.patients-per-chunk=4",
+			"bulkfhir.export.resources-per-chunk=400",
+			"logging.level.ca.uhn.fhir.batch2=WARN"
+		})
+public abstract class ServerTestBase {
+
+	public static final int PATIENTS = 30;
+	public static final int ENCOUNTERS = 2;
+	public static final Path DATA_DIR =
+			Path.of("target", "test-data", UUID.randomUUID().toString()).toAbsolutePath();
+
+	private static volatile boolean loaded;
+
+	@LocalServerPort
+	protected int port;
+
+	protected BulkClient client;
+
+	@DynamicPropertySource
+	static void dataDirectory(DynamicPropertyRegistry registry) {
+		registry.add("bulkfhir.data-dir", DATA_DIR::toString);
+	}
+
+	@BeforeEach
+	void setUpClient() throws Exception {
+		client = new BulkClient(base());
+		loadSampleDataOnce(client);
+	}
+
+	protected String base() {
+		return "http://localhost:" + port + "/fhir";
+	}
+
+	protected Path exportDirectory() {
+		return DATA_DIR.resolve("exports");
+	}
+
+	private static synchronized void loadSampleDataOnce(BulkClient client) throws Exception {
+		if (loaded) {
+			return;
+		}
+		client.transaction(SampleData.sharedResources());
+		for (int i = 0; i < PATIENTS; i++) {
+			client.transaction(SampleData.patient(i, ENCOUNTERS));
+		}
+		client.put(SampleData.group("all", "All", 0, PATIENTS, null));
+		// Members 0..9 active, member 10 inactive.
+		client.put(SampleData.group("small", "Small", 0, 10, 10));
+		loaded = true;
+	}
+}
