@@ -27,6 +27,7 @@ import org.bulkfhir.export.PlanStep;
 import org.bulkfhir.export.WriteStep;
 import org.bulkfhir.output.ExportOutput;
 import org.bulkfhir.output.StoredResourceReader;
+import org.bulkfhir.provenance.ProvenanceSelector;
 import org.bulkfhir.storage.ExportFileStore;
 import org.bulkfhir.storage.FilesystemExportFileStore;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -104,12 +105,18 @@ public class BulkFhirConfiguration {
 	}
 
 	@Bean
+	public ProvenanceSelector bulkfhirProvenanceSelector(ExportQueries queries, FilterSearch filterSearch) {
+		return new ProvenanceSelector(queries, filterSearch);
+	}
+
+	@Bean
 	public JobDefinition<ExportJobParameters> bulkfhirExportJobDefinition(
 			ExportQueries queries,
 			GroupMembers groupMembers,
 			FilterSearch filterSearch,
 			PatientCompartment compartment,
 			ExportOutput output,
+			ProvenanceSelector provenance,
 			BulkFhirProperties properties) {
 		return JobDefinition.newBuilder()
 				.setJobDefinitionId(ExportJobService.JOB_DEFINITION_ID)
@@ -126,12 +133,12 @@ public class BulkFhirConfiguration {
 						"write",
 						"Stream each chunk's resources into NDJSON files",
 						ChunkResult.class,
-						new WriteStep(queries, filterSearch, compartment, output))
+						new WriteStep(queries, filterSearch, compartment, output, provenance))
 				.addFinalReducerStep(
 						"manifest",
 						"Write referenced resources once and record the manifest",
 						ExportReport.class,
-						new ManifestStep(output, queries))
+						new ManifestStep(output, queries, filterSearch, provenance))
 				.build();
 	}
 

@@ -20,6 +20,18 @@ public class ExportJobParameters implements IModelJson {
 	private List<String> types = new ArrayList<>();
 
 	/** Epoch millis, inclusive lower bound of {@code meta.lastUpdated}, or null. */
+	/**
+	 * The types whose resources the export walks: the requested types without Provenance, or,
+	 * when only Provenance was asked for, every type the level offers (their Provenance is exported,
+	 * they are not).
+	 */
+	@JsonProperty("scanTypes")
+	private List<String> scanTypes = new ArrayList<>();
+
+	/** IG v2 includeAssociatedData=LatestProvenanceResources: only the newest Provenance per resource. */
+	@JsonProperty("latestProvenanceOnly")
+	private boolean latestProvenanceOnly;
+
 	@JsonProperty("since")
 	private Long since;
 
@@ -72,6 +84,32 @@ public class ExportJobParameters implements IModelJson {
 
 	public void setTypes(List<String> types) {
 		this.types = types;
+	}
+
+	public List<String> getScanTypes() {
+		return scanTypes;
+	}
+
+	public void setScanTypes(List<String> scanTypes) {
+		this.scanTypes = scanTypes;
+	}
+
+	public boolean isLatestProvenanceOnly() {
+		return latestProvenanceOnly;
+	}
+
+	public void setLatestProvenanceOnly(boolean latestProvenanceOnly) {
+		this.latestProvenanceOnly = latestProvenanceOnly;
+	}
+
+	/** The all-or-nothing rule: Provenance is exported exactly when it is in {@code _type}. */
+	public boolean includesProvenance() {
+		return types.contains("Provenance");
+	}
+
+	/** Whether resources of this type go into the files (scanned types may only feed Provenance). */
+	public boolean writes(String type) {
+		return types.contains(type);
 	}
 
 	public Long getSince() {

@@ -155,4 +155,46 @@ public class ExportQueries {
 		}
 		return result;
 	}
+
+	/** A Provenance that targets one of the given resources: its pid, the target's pid and its lastUpdated. */
+	public record ProvenanceLink(long provenancePid, long targetPid, long updated) {}
+
+	/** Live Provenance whose {@code target} references one of the given resources, updated within the bounds. */
+	public List<ProvenanceLink> provenanceTargeting(List<Long> targetPids, Long since, long until) {
+		List<ProvenanceLink> links = new ArrayList<>();
+		for (int start = 0; start < targetPids.size(); start += IN_LIST_LIMIT) {
+			List<Long> batch = targetPids.subList(start, Math.min(targetPids.size(), start + IN_LIST_LIMIT));
+			MapSqlParameterSource params =
+					new MapSqlParameterSource("targets", batch).addValue("until", new Timestamp(until));
+			String sql = "SELECT l.SRC_RESOURCE_ID, l.TARGET_RESOURCE_ID, r.RES_UPDATED FROM HFJ_RES_LINK l"
+					+ " JOIN HFJ_RESOURCE r ON r.RES_ID = l.SRC_RESOURCE_ID"
+					+ " WHERE l.TARGET_RESOURCE_ID IN (:targets) AND l.SOURCE_RESOURCE_TYPE = 'Provenance'"
+					+ " AND l.SRC_PATH = 'Provenance.target' AND r.RES_DELETED_AT IS NULL AND r.RES_UPDATED <= :until";
+			if (since != null) {
+				sql += " AND r.RES_UPDATED >= :since";
+				params.addValue("since", new Timestamp(since));
+			}
+			jdbc.query(sql, params, rs -> {
+				links.add(new ProvenanceLink(rs.getLong(1), rs.getLong(2), rs.getTimestamp(3).getTime()));
+			});
+		}
+		return links;
+	}
+
+	/** How many targets each of the given Provenance resources has. */
+	public Map<Long, Integer> provenanceTargetCounts(Collection<Long> provenancePids) {
+		List<Long> pids = new ArrayList<>(provenancePids);
+		Map<Long, Integer> counts = new HashMap<>();
+		for (int start = 0; start < pids.size(); start += IN_LIST_LIMIT) {
+			List<Long> batch = pids.subList(start, Math.min(pids.size(), start + IN_LIST_LIMIT));
+			jdbc.query(
+					"SELECT SRC_RESOURCE_ID, COUNT(*) FROM HFJ_RES_LINK WHERE SRC_RESOURCE_ID IN (:pids)"
+							+ " AND SRC_PATH = 'Provenance.target' GROUP BY SRC_RESOURCE_ID",
+					new MapSqlParameterSource("pids", batch),
+					rs -> {
+						counts.put(rs.getLong(1), rs.getInt(2));
+					});
+		}
+		return counts;
+	}
 }

@@ -34,7 +34,11 @@ public class ExportRequestParser {
 	static final String SINCE = "_since";
 	static final String UNTIL = "_until";
 	static final String TYPE_FILTER = "_typeFilter";
-	private static final Set<String> SUPPORTED = Set.of(OUTPUT_FORMAT, TYPE, SINCE, UNTIL, TYPE_FILTER);
+	static final String INCLUDE_ASSOCIATED_DATA = "includeAssociatedData";
+	private static final Set<String> SUPPORTED =
+			Set.of(OUTPUT_FORMAT, TYPE, SINCE, UNTIL, TYPE_FILTER, INCLUDE_ASSOCIATED_DATA);
+	private static final String LATEST_PROVENANCE = "LatestProvenanceResources";
+	private static final String RELEVANT_PROVENANCE = "RelevantProvenanceResources";
 	/** Parameters of HAPI's own request handling, not of the operation. */
 	private static final Set<String> IGNORED = Set.of("_format", "_pretty", "_summary");
 	private static final String PARSED_BODY_KEY =
@@ -78,6 +82,8 @@ public class ExportRequestParser {
 		params.setGroupId(groupId);
 		params.setOutputFormat(outputFormat(values.get(OUTPUT_FORMAT)));
 		params.setTypes(types(level, values.get(TYPE)));
+		params.setScanTypes(scanTypes(level, params.getTypes()));
+		params.setLatestProvenanceOnly(latestProvenanceOnly(values.get(INCLUDE_ASSOCIATED_DATA), params));
 		params.setSince(instant(SINCE, values.get(SINCE)));
 		params.setUntil(instant(UNTIL, values.get(UNTIL)));
 		if (params.getSince() != null && params.getUntil() != null && params.getSince() > params.getUntil()) {
@@ -139,7 +145,8 @@ public class ExportRequestParser {
 	private List<String> types(ExportLevel level, List<String> values) {
 		Set<String> allowed = allowedTypes(level);
 		if (values == null || values.isEmpty()) {
-			return new ArrayList<>(allowed);
+			// All or nothing: without an explicit _type there is no Provenance at all.
+			return allowed.stream().filter(t -> !t.equals("Provenance")).toList();
 		}
 		Set<String> requested = new LinkedHashSet<>();
 		for (String value : values) {
@@ -172,7 +179,38 @@ public class ExportRequestParser {
 			all.remove("Binary");
 			return all;
 		}
-		return compartment.patientLevelTypes();
+		Set<String> types = new TreeSet<>(compartment.patientLevelTypes());
+		types.add("Provenance");
+		return types;
+	}
+
+	private List<String> scanTypes(ExportLevel level, List<String> types) {
+		List<String> scan = types.stream().filter(t -> !t.equals("Provenance")).toList();
+		if (!scan.isEmpty()) {
+			return scan;
+		}
+		return allowedTypes(level).stream().filter(t -> !t.equals("Provenance")).toList();
+	}
+
+	private static boolean latestProvenanceOnly(List<String> values, ExportJobParameters params) {
+		boolean latest = false;
+		for (String value : values == null ? List.<String>of() : values) {
+			for (String item : value.split(",")) {
+				String trimmed = item.trim();
+				if (trimmed.equals(LATEST_PROVENANCE)) {
+					latest = true;
+				} else if (!trimmed.equals(RELEVANT_PROVENANCE)) {
+					throw new InvalidRequestException("Unsupported includeAssociatedData value '"
+							+ ExportJobService.sanitize(trimmed) + "'. Supported: " + LATEST_PROVENANCE + ", "
+							+ RELEVANT_PROVENANCE);
+				}
+				if (!params.includesProvenance()) {
+					throw new InvalidRequestException("includeAssociatedData asks for Provenance, but Provenance is not"
+							+ " in _type: this server exports Provenance only when _type lists it (all or nothing)");
+				}
+			}
+		}
+		return latest;
 	}
 
 	private static Long instant(String name, List<String> values) {

@@ -10,6 +10,7 @@ import ca.uhn.fhir.batch2.model.ChunkOutcome;
 import jakarta.annotation.Nonnull;
 import org.bulkfhir.output.ChunkFileWriters;
 import org.bulkfhir.output.ExportOutput;
+import org.bulkfhir.provenance.ProvenanceSelector;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -20,19 +21,25 @@ import java.util.TreeSet;
 
 /**
  * Final (reduction) step: gathers every chunk's files, writes the referenced resources
- * (Practitioner, Organization, ...) once each, and stores the report the manifest is built from.
+ * (Practitioner, Organization, ...) and the Provenance shared by several chunks once each, and
+ * stores the report the manifest is built from.
  */
 public class ManifestStep implements IReductionStepWorker<ExportJobParameters, ChunkResult, ExportReport> {
 
 	private final ExportOutput output;
 	private final ExportQueries queries;
+	private final FilterSearch filterSearch;
+	private final ProvenanceSelector provenance;
 	private final List<ExportedFile> files = new ArrayList<>();
 	private final List<ExportedFile> errorFiles = new ArrayList<>();
 	private final Map<String, TreeSet<Long>> referenced = new TreeMap<>();
 
-	public ManifestStep(ExportOutput output, ExportQueries queries) {
+	public ManifestStep(
+			ExportOutput output, ExportQueries queries, FilterSearch filterSearch, ProvenanceSelector provenance) {
 		this.output = output;
 		this.queries = queries;
+		this.filterSearch = filterSearch;
+		this.provenance = provenance;
 	}
 
 	@Nonnull
@@ -56,9 +63,22 @@ public class ManifestStep implements IReductionStepWorker<ExportJobParameters, C
 		ExportReport report = new ExportReport();
 		try (ChunkFileWriters writers =
 				output.open(jobId, "ref", params.getMaxResourcesPerFile(), params.getMaxBytesPerFile())) {
-			for (TreeSet<Long> pids : referenced.values()) {
-				writers.write(queries.filterUpdated(new ArrayList<>(pids), params.getSince(), params.effectiveUntil()));
+			TreeSet<Long> provenanceToWrite = referenced.getOrDefault("Provenance", new TreeSet<>());
+			for (Map.Entry<String, TreeSet<Long>> entry : referenced.entrySet()) {
+				String type = entry.getKey();
+				if (type.equals("Provenance")) {
+					continue;
+				}
+				List<Long> pids = filterSearch.matching(
+						type,
+						queries.filterUpdated(new ArrayList<>(entry.getValue()), params.getSince(), params.effectiveUntil()),
+						params.filtersFor(type));
+				List<Long> covered = params.writes(type) ? writers.write(pids) : pids;
+				ProvenanceSelector.Selection selection = provenance.forTargets(covered, params);
+				provenanceToWrite.addAll(selection.writeHere());
+				provenanceToWrite.addAll(selection.shared());
 			}
+			writers.write(new ArrayList<>(provenanceToWrite));
 			writers.close();
 			report.getFiles().addAll(files);
 			report.getFiles().addAll(writers.files());
@@ -75,6 +95,6 @@ public class ManifestStep implements IReductionStepWorker<ExportJobParameters, C
 
 	@Override
 	public IReductionStepWorker<ExportJobParameters, ChunkResult, ExportReport> newInstance() {
-		return new ManifestStep(output, queries);
+		return new ManifestStep(output, queries, filterSearch, provenance);
 	}
 }

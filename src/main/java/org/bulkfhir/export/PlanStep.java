@@ -53,7 +53,7 @@ public class PlanStep implements IFirstJobStepWorker<ExportJobParameters, Export
 			case SYSTEM -> {
 				List<String> present = queries.typesWithData();
 				int pageSize = Math.max(properties.getExport().getResourcesPerChunk(), 1);
-				for (String type : params.getTypes()) {
+				for (String type : params.getScanTypes()) {
 					if (!present.contains(type)) {
 						continue;
 					}

@@ -8,7 +8,7 @@ import ca.uhn.fhir.batch2.api.StepExecutionDetails;
 import jakarta.annotation.Nonnull;
 import org.bulkfhir.output.ChunkFileWriters;
 import org.bulkfhir.output.ExportOutput;
-import org.bulkfhir.output.StoredResourceReader;
+import org.bulkfhir.provenance.ProvenanceSelector;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -19,24 +19,28 @@ import java.util.TreeSet;
 /**
  * Second step, one run per work chunk, on whichever node picks it up: finds the chunk's resources
  * with plain SQL (and HAPI search for {@code _typeFilter}) and streams their stored text into
- * NDJSON files. Referenced resources are only noted here; the manifest step writes each once.
+ * NDJSON files, followed by the Provenance that targets them when Provenance was requested.
+ * Referenced resources are only noted here; the manifest step writes each once.
  */
 public class WriteStep implements IJobStepWorker<ExportJobParameters, ExportWorkChunk, ChunkResult> {
 
 	private final ExportQueries queries;
 	private final FilterSearch filterSearch;
 	private final PatientCompartment compartment;
-	private final ExportOutput writerFactory;
+	private final ExportOutput output;
+	private final ProvenanceSelector provenance;
 
 	public WriteStep(
 			ExportQueries queries,
 			FilterSearch filterSearch,
 			PatientCompartment compartment,
-			ExportOutput writerFactory) {
+			ExportOutput output,
+			ProvenanceSelector provenance) {
 		this.queries = queries;
 		this.filterSearch = filterSearch;
 		this.compartment = compartment;
-		this.writerFactory = writerFactory;
+		this.output = output;
+		this.provenance = provenance;
 	}
 
 	@Nonnull
@@ -48,12 +52,19 @@ public class WriteStep implements IJobStepWorker<ExportJobParameters, ExportWork
 		ExportWorkChunk chunk = details.getData();
 		String jobId = details.getInstance().getInstanceId();
 		ChunkResult result = new ChunkResult();
-		try (ChunkFileWriters writers = writerFactory.open(jobId, "c" + chunk.getSequence(), params.getMaxResourcesPerFile(), params.getMaxBytesPerFile())) {
+		try (ChunkFileWriters writers = output.open(
+				jobId, "c" + chunk.getSequence(), params.getMaxResourcesPerFile(), params.getMaxBytesPerFile())) {
+			List<Long> covered;
 			if (chunk.isTypeRange()) {
-				writeTypeRange(params, chunk, writers);
+				covered = writeTypeRange(params, chunk, writers);
 			} else {
-				List<Long> exported = writePatients(params, chunk.getPatientPids(), writers);
-				noteReferences(params, exported, result);
+				covered = writePatients(params, chunk.getPatientPids(), writers);
+				noteReferences(params, covered, result);
+			}
+			ProvenanceSelector.Selection selection = provenance.forTargets(covered, params);
+			writers.write(selection.writeHere());
+			if (!selection.shared().isEmpty()) {
+				result.getReferencedPids().put("Provenance", selection.shared());
 			}
 			writers.close();
 			result.getFiles().addAll(writers.files());
@@ -65,38 +76,41 @@ public class WriteStep implements IJobStepWorker<ExportJobParameters, ExportWork
 		return RunOutcome.SUCCESS;
 	}
 
-	private void writeTypeRange(ExportJobParameters params, ExportWorkChunk chunk, ChunkFileWriters writers) {
+	private List<Long> writeTypeRange(ExportJobParameters params, ExportWorkChunk chunk, ChunkFileWriters writers) {
 		String type = chunk.getResourceType();
 		List<Long> pids = queries.pidsInRange(
 				type, chunk.getFromPid(), chunk.getToPid(), params.getSince(), params.effectiveUntil());
-		writers.write(filterSearch.matching(type, pids, params.filtersFor(type)));
+		pids = filterSearch.matching(type, pids, params.filtersFor(type));
+		return params.writes(type) ? writers.write(pids) : pids;
 	}
 
+	/** Writes the patients' compartments; returns every resource covered (written, or scanned for Provenance). */
 	private List<Long> writePatients(ExportJobParameters params, List<Long> patients, ChunkFileWriters writers) {
-		List<Long> exported = new ArrayList<>();
+		List<Long> covered = new ArrayList<>();
 		if (patients.isEmpty()) {
-			return exported;
+			return covered;
 		}
-		if (params.getTypes().contains("Patient")) {
+		List<String> scan = params.getScanTypes();
+		if (scan.contains("Patient")) {
 			List<Long> updated = queries.filterUpdated(patients, params.getSince(), params.effectiveUntil());
-			exported.addAll(writers.write(updated));
+			covered.addAll(params.writes("Patient") ? writers.write(updated) : updated);
 		}
-		List<String> types = params.getTypes().stream().filter(compartment::contains).toList();
+		List<String> types = scan.stream().filter(compartment::contains).toList();
 		Map<String, TreeSet<Long>> byType = queries.referencingResources(
 				patients, types, compartment.paths(), params.getSince(), params.effectiveUntil());
 		for (Map.Entry<String, TreeSet<Long>> entry : byType.entrySet()) {
 			String type = entry.getKey();
 			List<Long> pids = filterSearch.matching(type, new ArrayList<>(entry.getValue()), params.filtersFor(type));
-			exported.addAll(writers.write(pids));
+			covered.addAll(params.writes(type) ? writers.write(pids) : pids);
 		}
-		return exported;
+		return covered;
 	}
 
-	private void noteReferences(ExportJobParameters params, List<Long> exported, ChunkResult result) {
+	private void noteReferences(ExportJobParameters params, List<Long> covered, ChunkResult result) {
 		List<String> referencedTypes = PatientCompartment.REFERENCED_TYPES.stream()
-				.filter(params.getTypes()::contains)
+				.filter(params.getScanTypes()::contains)
 				.toList();
-		Map<String, TreeSet<Long>> referenced = queries.referencedResources(exported, referencedTypes);
+		Map<String, TreeSet<Long>> referenced = queries.referencedResources(covered, referencedTypes);
 		referenced.forEach((type, pids) -> result.getReferencedPids().put(type, new ArrayList<>(pids)));
 	}
 }

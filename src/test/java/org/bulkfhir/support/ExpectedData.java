@@ -72,4 +72,42 @@ public final class ExpectedData {
 	private static void add(Map<String, Set<String>> ids, String type, String id) {
 		ids.computeIfAbsent(type, t -> new TreeSet<>()).add(id);
 	}
+
+	/** Every Provenance of the loaded population that targets one of the given "Type/id" references. */
+	public static Set<String> provenanceTargeting(Set<String> exportedRefs) {
+		Set<String> ids = new TreeSet<>();
+		for (org.hl7.fhir.r4.model.Provenance provenance : allProvenance()) {
+			boolean targetsExported = provenance.getTarget().stream()
+					.map(t -> t.getReferenceElement().toUnqualifiedVersionless().getValue())
+					.anyMatch(exportedRefs::contains);
+			if (targetsExported) {
+				ids.add(provenance.getIdElement().getIdPart());
+			}
+		}
+		return ids;
+	}
+
+	public static List<org.hl7.fhir.r4.model.Provenance> allProvenance() {
+		List<org.hl7.fhir.r4.model.Provenance> all = new java.util.ArrayList<>();
+		List<Bundle> bundles = new java.util.ArrayList<>();
+		bundles.add(SampleData.sharedResources());
+		for (int i = 0; i < ServerTestBase.PATIENTS; i++) {
+			bundles.add(SampleData.patient(i, ServerTestBase.ENCOUNTERS));
+		}
+		for (Bundle bundle : bundles) {
+			for (Bundle.BundleEntryComponent entry : bundle.getEntry()) {
+				if (entry.getResource() instanceof org.hl7.fhir.r4.model.Provenance provenance) {
+					all.add(provenance);
+				}
+			}
+		}
+		return all;
+	}
+
+	/** "Type/id" references of every resource in an id map. */
+	public static Set<String> refs(Map<String, Set<String>> ids) {
+		Set<String> refs = new TreeSet<>();
+		ids.forEach((type, set) -> set.forEach(id -> refs.add(type + "/" + id)));
+		return refs;
+	}
 }

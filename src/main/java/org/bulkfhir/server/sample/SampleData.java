@@ -34,8 +34,9 @@ import java.util.Random;
 /**
  * A deterministic synthetic population: shared Organizations, Practitioners, PractitionerRoles,
  * Locations and Medications, then patients with Encounters, Observations, Conditions, Procedures,
- * MedicationRequests, DiagnosticReports, Immunizations and AllergyIntolerances, and one Provenance
- * for every clinical resource. The same arguments always give the same resources and ids.
+ * MedicationRequests, DiagnosticReports, Immunizations and AllergyIntolerances, one Provenance
+ * for every clinical resource and a few Provenance of other shapes (on the Patient, with several
+ * targets, across two patients). The same arguments always give the same resources and ids.
  */
 public final class SampleData {
 
@@ -79,6 +80,7 @@ public final class SampleData {
 			practitioner.setId("prac" + i);
 			practitioner.addName(new HumanName().setFamily("Doctor" + i).addGiven("Sam"));
 			put(bundle, practitioner);
+			put(bundle, provenance("prov-prac" + i, new Reference("Organization/org1"), "Practitioner/prac" + i));
 			PractitionerRole role = new PractitionerRole();
 			role.setId("role" + i);
 			role.setPractitioner(new Reference("Practitioner/prac" + i));
@@ -201,12 +203,40 @@ public final class SampleData {
 		allergy.setPatient(patientRef);
 		allergy.setCode(concept("http://snomed.info/sct", "91936005", "Allergy to penicillin"));
 		clinical(bundle, allergy, practitioner);
+		addExtraProvenance(bundle, index, encounters, practitioner);
 		return bundle;
 	}
 
-	/** Resources per patient for a given number of encounters. */
+	/**
+	 * Provenance of other shapes: one on the Patient (versioned reference), one with two targets,
+	 * one whose targets belong to two patients, and a second, later one for the first Observation.
+	 */
+	private static void addExtraProvenance(Bundle bundle, int index, int encounters, Reference agent) {
+		String pid = patientId(index);
+		put(bundle, provenance("prov-patient-" + pid, agent, "Patient/" + pid + "/_history/1"));
+		if (encounters > 0) {
+			put(bundle, provenance("prov-pair-" + pid, agent, "Encounter/enc-" + pid + "-0", "Condition/cond-" + pid + "-0"));
+			put(bundle, provenance("prov-later-" + pid, agent, "Observation/obs-" + pid + "-0-0"));
+		}
+		if (index > 0) {
+			put(bundle, provenance("prov-link-" + pid, agent, "Patient/" + pid, "Patient/" + patientId(index - 1)));
+		}
+	}
+
+	private static Provenance provenance(String id, Reference agent, String... targets) {
+		Provenance provenance = new Provenance();
+		provenance.setId(id);
+		for (String target : targets) {
+			provenance.addTarget(new Reference(target));
+		}
+		provenance.setRecorded(new Date(1_700_000_000_000L));
+		provenance.addAgent().setWho(agent);
+		return provenance;
+	}
+
+	/** Resources per patient for a given number of encounters (about: the first patient has one less). */
 	public static int resourcesPerPatient(int encounters) {
-		return 1 + 2 * (8 * encounters + 3);
+		return 1 + 2 * (8 * encounters + 3) + (encounters > 0 ? 4 : 2);
 	}
 
 	/** A Group with the given patients as active members (and, optionally, one inactive member). */
@@ -227,12 +257,8 @@ public final class SampleData {
 
 	private static void clinical(Bundle bundle, Resource resource, Reference agent) {
 		put(bundle, resource);
-		Provenance provenance = new Provenance();
-		provenance.setId("prov-" + resource.getIdElement().getIdPart());
-		provenance.addTarget(new Reference(resource.fhirType() + "/" + resource.getIdElement().getIdPart()));
-		provenance.setRecorded(new Date(1_700_000_000_000L));
-		provenance.addAgent().setWho(agent);
-		put(bundle, provenance);
+		String id = resource.getIdElement().getIdPart();
+		put(bundle, provenance("prov-" + id, agent, resource.fhirType() + "/" + id));
 	}
 
 	private static Bundle transaction() {
