@@ -13,6 +13,7 @@ import org.bulkfhir.export.ExportFileProvider;
 import org.bulkfhir.export.ExportJobParameters;
 import org.bulkfhir.export.ExportJobService;
 import org.bulkfhir.export.ExportKickoffProvider;
+import org.bulkfhir.export.ExportPurge;
 import org.bulkfhir.export.ExportQueries;
 import org.bulkfhir.export.ExportReport;
 import org.bulkfhir.export.ExportRequestParser;
@@ -26,6 +27,7 @@ import org.bulkfhir.export.PatientCompartment;
 import org.bulkfhir.export.PlanStep;
 import org.bulkfhir.export.WriteStep;
 import org.bulkfhir.output.ExportOutput;
+import org.bulkfhir.output.NdjsonToXml;
 import org.bulkfhir.output.StoredResourceReader;
 import org.bulkfhir.provenance.ProvenanceSelector;
 import org.bulkfhir.storage.ExportFileStore;
@@ -190,13 +192,32 @@ public class BulkFhirConfiguration {
 	}
 
 	@Bean
-	public ExportStatusProvider bulkfhirStatusProvider(ExportJobService jobs, ExportResponses responses) {
-		return new ExportStatusProvider(jobs, responses);
+	public ExportStatusProvider bulkfhirStatusProvider(
+			ExportJobService jobs, ExportResponses responses, BulkFhirProperties properties) {
+		return new ExportStatusProvider(jobs, responses, properties.getExport().getExpiry());
 	}
 
 	@Bean
-	public ExportFileProvider bulkfhirFileProvider(ExportJobService jobs, ExportFileStore store) {
-		return new ExportFileProvider(jobs, store);
+	public ExportFileProvider bulkfhirFileProvider(
+			ExportJobService jobs, ExportFileStore store, FhirContext fhirContext, BulkFhirProperties properties) {
+		return new ExportFileProvider(
+				jobs, store, new NdjsonToXml(fhirContext), properties.getExport().getExpiry());
+	}
+
+	@Bean
+	public ExportPurge bulkfhirPurge(
+			IJobPersistence persistence,
+			NamedParameterJdbcTemplate bulkfhirJdbc,
+			ExportFileStore store,
+			TransactionTemplate bulkfhirTransactions,
+			BulkFhirProperties properties) {
+		return new ExportPurge(
+				persistence,
+				bulkfhirJdbc.getJdbcTemplate(),
+				store,
+				bulkfhirTransactions,
+				properties.getExport().getExpiry(),
+				properties.getExport().getPurgeInterval());
 	}
 
 	@Bean

@@ -45,6 +45,26 @@ public class BulkFhirProperties {
 		private Duration pacerInterval = Duration.ofMillis(100);
 		/** Seconds a client is told to wait between status polls. */
 		private int retryAfterSeconds = 1;
+		/** How long a completed export's files stay downloadable. */
+		private Duration expiry = Duration.ofHours(24);
+		/** How often expired exports, failed and cancelled jobs and orphaned files are purged. */
+		private Duration purgeInterval = Duration.ofMinutes(1);
+
+		public Duration getExpiry() {
+			return expiry;
+		}
+
+		public void setExpiry(Duration expiry) {
+			this.expiry = expiry;
+		}
+
+		public Duration getPurgeInterval() {
+			return purgeInterval;
+		}
+
+		public void setPurgeInterval(Duration purgeInterval) {
+			this.purgeInterval = purgeInterval;
+		}
 
 		public int getMaxResourcesPerFile() {
 			return maxResourcesPerFile;

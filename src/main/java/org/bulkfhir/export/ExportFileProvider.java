@@ -3,28 +3,45 @@ package org.bulkfhir.export;
 import ca.uhn.fhir.batch2.model.StatusEnum;
 import ca.uhn.fhir.rest.annotation.Operation;
 import ca.uhn.fhir.rest.annotation.OperationParam;
+import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;
 import jakarta.servlet.http.HttpServletResponse;
+import org.bulkfhir.output.DownloadFormat;
+import org.bulkfhir.output.NdjsonToXml;
 import org.bulkfhir.storage.ExportFileStore;
 import org.hl7.fhir.instance.model.api.IPrimitiveType;
 
+import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
 
-/** Serves the files listed in a manifest, streamed from the file store. */
+/**
+ * Serves the files listed in a manifest, streamed from the file store: NDJSON as stored, or a
+ * FHIR XML Bundle converted line by line when the client asks for XML. Any number of times until
+ * the export expires.
+ */
 public class ExportFileProvider {
 
 	private final ExportJobService jobs;
 	private final ExportFileStore store;
+	private final NdjsonToXml xml;
+	private final Duration expiry;
 
-	public ExportFileProvider(ExportJobService jobs, ExportFileStore store) {
+	public ExportFileProvider(ExportJobService jobs, ExportFileStore store, NdjsonToXml xml, Duration expiry) {
 		this.jobs = jobs;
 		this.store = store;
+		this.xml = xml;
+		this.expiry = expiry;
 	}
 
 	@Operation(name = ExportResponses.FILE_OPERATION, manualResponse = true, idempotent = true)
@@ -35,6 +52,10 @@ public class ExportFileProvider {
 			throws IOException {
 		ExportJob job = jobs.find(jobId.getValueAsString(), ExportCaller.clientId(request));
 		String name = file.getValueAsString();
+		if (job.isExpired(expiry)) {
+			throw new ResourceGoneException("This export expired at " + job.expiresAt(expiry)
+					+ " and its files were deleted; start a new export");
+		}
 		ExportReport report = job.report();
 		boolean listed = job.instance().getStatus() == StatusEnum.COMPLETED
 				&& report != null
@@ -42,27 +63,38 @@ public class ExportFileProvider {
 						.anyMatch(f -> f.getName().equals(name));
 		Optional<InputStream> content = listed ? store.open(job.id(), name) : Optional.empty();
 		if (content.isEmpty()) {
-			throw new ResourceNotFoundException("Export job " + job.id() + " has no file '"
-					+ ExportJobService.sanitize(name) + "'");
+			throw new ResourceNotFoundException(
+					"Export job " + job.id() + " has no file '" + ExportJobService.sanitize(name) + "'");
 		}
+		DownloadFormat format = DownloadFormat.negotiate(request.getHeader("Accept"))
+				.orElseThrow(() -> new NotAcceptableException(
+						"Export files are available as application/fhir+ndjson or application/fhir+xml"));
 		HttpServletResponse response = request.getServletResponse();
 		response.setStatus(200);
-		response.setContentType("application/fhir+ndjson");
+		response.setContentType(format.contentType());
 		response.setHeader("Cache-Control", "private, no-store");
+		response.setHeader("Vary", "Accept, Accept-Encoding");
+		response.setDateHeader("Expires", job.expiresAt(expiry).toEpochMilli());
 		boolean gzip = acceptsGzip(request.getHeader("Accept-Encoding"));
+		if (gzip) {
+			response.setHeader("Content-Encoding", "gzip");
+		} else if (format == DownloadFormat.NDJSON) {
+			response.setContentLengthLong(store.size(job.id(), name));
+		}
 		try (InputStream in = content.get()) {
-			if (gzip) {
-				response.setHeader("Content-Encoding", "gzip");
-				response.setHeader("Vary", "Accept-Encoding");
-				try (OutputStream out = new GZIPOutputStream(response.getOutputStream(), 1 << 16)) {
-					in.transferTo(out);
-				}
+			OutputStream out = gzip
+					? new GZIPOutputStream(response.getOutputStream(), 1 << 16)
+					: response.getOutputStream();
+			if (format == DownloadFormat.XML) {
+				Writer writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
+				xml.convert(in, writer, request.getFhirServerBase());
 			} else {
-				response.setContentLengthLong(store.size(job.id(), name));
-				OutputStream out = response.getOutputStream();
 				in.transferTo(out);
-				out.flush();
 			}
+			if (gzip) {
+				((GZIPOutputStream) out).finish();
+			}
+			out.flush();
 		}
 	}
 
@@ -77,5 +109,12 @@ public class ExportFileProvider {
 			}
 		}
 		return false;
+	}
+
+	/** 406: HAPI has no exception class of its own for it. */
+	static class NotAcceptableException extends BaseServerResponseException {
+		NotAcceptableException(String message) {
+			super(406, message);
+		}
 	}
 }

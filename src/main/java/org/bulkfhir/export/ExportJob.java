@@ -26,6 +26,17 @@ public class ExportJob {
 		return parameters;
 	}
 
+	/** When a completed job's files expire, or null while it is not complete. */
+	public java.time.Instant expiresAt(java.time.Duration expiry) {
+		ExportReport report = report();
+		return report == null ? null : java.time.Instant.ofEpochMilli(report.getCompletedAt()).plus(expiry);
+	}
+
+	public boolean isExpired(java.time.Duration expiry) {
+		java.time.Instant expiresAt = expiresAt(expiry);
+		return expiresAt != null && !expiresAt.isAfter(java.time.Instant.now());
+	}
+
 	/** The report of a completed job, or null while it runs. */
 	public ExportReport report() {
 		String report = instance.getReport();

@@ -63,7 +63,8 @@ public class ExportResponses {
 		response.setHeader(Constants.HEADER_CACHE_CONTROL, "no-store");
 	}
 
-	public void manifest(ServletRequestDetails request, ExportJob job, ExportReport report) throws IOException {
+	public void manifest(ServletRequestDetails request, ExportJob job, ExportReport report, java.time.Instant expires)
+			throws IOException {
 		String base = request.getFhirServerBase();
 		ExportJobParameters params = job.parameters();
 		ObjectNode manifest = json.createObjectNode();
@@ -72,11 +73,14 @@ public class ExportResponses {
 		manifest.put("requiresAccessToken", requiresAccessToken.getAsBoolean());
 		manifest.set("output", files(base, job.id(), report.getFiles()));
 		manifest.set("error", files(base, job.id(), report.getErrorFiles()));
+		manifest.putObject("extension")
+				.put("expires", new InstantType(Date.from(expires)).getValueAsString());
 		HttpServletResponse response = request.getServletResponse();
 		response.setStatus(200);
 		response.setContentType("application/json");
 		response.setCharacterEncoding("UTF-8");
 		response.setHeader(Constants.HEADER_CACHE_CONTROL, "no-store");
+		response.setDateHeader("Expires", expires.toEpochMilli());
 		json.writeValue(response.getOutputStream(), manifest);
 	}
 

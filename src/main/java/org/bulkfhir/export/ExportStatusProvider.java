@@ -14,10 +14,12 @@ public class ExportStatusProvider {
 
 	private final ExportJobService jobs;
 	private final ExportResponses responses;
+	private final java.time.Duration expiry;
 
-	public ExportStatusProvider(ExportJobService jobs, ExportResponses responses) {
+	public ExportStatusProvider(ExportJobService jobs, ExportResponses responses, java.time.Duration expiry) {
 		this.jobs = jobs;
 		this.responses = responses;
+		this.expiry = expiry;
 	}
 
 	@Operation(name = ExportResponses.STATUS_OPERATION, manualResponse = true, idempotent = true, deleteEnabled = true)
@@ -31,10 +33,14 @@ public class ExportStatusProvider {
 			responses.deleted(request, job.id());
 			return;
 		}
+		if (job.isExpired(expiry)) {
+			throw new ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException("Export job " + job.id()
+					+ " expired at " + job.expiresAt(expiry) + " and its files were deleted; start a new export");
+		}
 		StatusEnum status = job.instance().getStatus();
 		ExportReport report = job.report();
 		if (status == StatusEnum.COMPLETED && report != null) {
-			responses.manifest(request, job, report);
+			responses.manifest(request, job, report, job.expiresAt(expiry));
 		} else if (status == StatusEnum.FAILED) {
 			responses.failed(request, job);
 		} else {

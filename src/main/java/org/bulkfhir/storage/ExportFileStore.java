@@ -24,6 +24,9 @@ public interface ExportFileStore {
 	/** Removes every file of the job, published or not. */
 	void deleteJob(String jobId) throws IOException;
 
+	/** Ids of the jobs that have files or directories in the store. */
+	java.util.List<String> jobIds() throws IOException;
+
 	/** Whether any file or directory of the job is still present. */
 	boolean jobExists(String jobId);
 }

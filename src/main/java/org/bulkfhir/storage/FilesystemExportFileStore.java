@@ -108,6 +108,16 @@ public class FilesystemExportFileStore implements ExportFileStore {
 	}
 
 	@Override
+	public java.util.List<String> jobIds() throws IOException {
+		try (Stream<Path> paths = Files.list(baseDirectory)) {
+			return paths.filter(Files::isDirectory)
+					.map(p -> p.getFileName().toString())
+					.filter(FilesystemExportFileStore::isSafe)
+					.toList();
+		}
+	}
+
+	@Override
 	public boolean jobExists(String jobId) {
 		return isSafe(jobId) && Files.exists(baseDirectory.resolve(jobId));
 	}

@@ -1,0 +1,132 @@
+package org.bulkfhir.export;
+
+import ca.uhn.fhir.batch2.api.IJobPersistence;
+import ca.uhn.fhir.util.JsonUtil;
+import org.bulkfhir.storage.ExportFileStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import java.io.IOException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Physically deletes what has expired: completed exports past their expiry, failed and cancelled
+ * jobs as long after they ended, and files in the store that belong to no job (left by a crash or
+ * a late chunk). Every node may run it at the same time: each deletion is idempotent.
+ */
+public class ExportPurge implements SmartLifecycle {
+
+	private static final Logger LOG = LoggerFactory.getLogger(ExportPurge.class);
+
+	private final IJobPersistence persistence;
+	private final JdbcTemplate jdbc;
+	private final ExportFileStore store;
+	private final TransactionTemplate transactions;
+	private final Duration expiry;
+	private final Duration interval;
+	private ScheduledExecutorService scheduler;
+
+	public ExportPurge(
+			IJobPersistence persistence,
+			JdbcTemplate jdbc,
+			ExportFileStore store,
+			TransactionTemplate transactions,
+			Duration expiry,
+			Duration interval) {
+		this.persistence = persistence;
+		this.jdbc = jdbc;
+		this.store = store;
+		this.transactions = transactions;
+		this.expiry = expiry;
+		this.interval = interval;
+	}
+
+	@Override
+	public void start() {
+		scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+			Thread thread = new Thread(r, "bulkfhir-purge");
+			thread.setDaemon(true);
+			return thread;
+		});
+		long millis = Math.max(100, interval.toMillis());
+		scheduler.scheduleWithFixedDelay(this::purgeQuietly, millis, millis, TimeUnit.MILLISECONDS);
+	}
+
+	@Override
+	public void stop() {
+		if (scheduler != null) {
+			scheduler.shutdownNow();
+		}
+	}
+
+	@Override
+	public boolean isRunning() {
+		return scheduler != null && !scheduler.isShutdown();
+	}
+
+	private void purgeQuietly() {
+		try {
+			purge();
+		} catch (RuntimeException | IOException e) {
+			LOG.warn("Export purge pass failed: {}", e.toString());
+		}
+	}
+
+	/** One purge pass; returns the number of jobs removed. */
+	public int purge() throws IOException {
+		long now = System.currentTimeMillis();
+		int removed = 0;
+		List<Map<String, Object>> ended = jdbc.queryForList(
+				"SELECT ID, STAT, END_TIME, UPDATE_TIME, REPORT FROM BT2_JOB_INSTANCE WHERE DEFINITION_ID = ?"
+						+ " AND STAT IN ('COMPLETED', 'FAILED', 'CANCELLED')",
+				ExportJobService.JOB_DEFINITION_ID);
+		for (Map<String, Object> row : ended) {
+			if (endedAt(row) + expiry.toMillis() <= now) {
+				remove((String) row.get("ID"));
+				removed++;
+			}
+		}
+		removeOrphanedFiles();
+		return removed;
+	}
+
+	private static long endedAt(Map<String, Object> row) {
+		Object report = row.get("REPORT");
+		if ("COMPLETED".equals(row.get("STAT")) && report != null) {
+			return JsonUtil.deserialize(report.toString(), ExportReport.class).getCompletedAt();
+		}
+		Timestamp end = (Timestamp) (row.get("END_TIME") != null ? row.get("END_TIME") : row.get("UPDATE_TIME"));
+		return end == null ? 0 : end.getTime();
+	}
+
+	private void remove(String id) throws IOException {
+		store.deleteJob(id);
+		transactions.executeWithoutResult(tx -> persistence.deleteInstanceAndChunks(id));
+		LOG.info("Purged expired export job {}", id);
+	}
+
+	private void removeOrphanedFiles() throws IOException {
+		List<String> withFiles = store.jobIds();
+		if (withFiles.isEmpty()) {
+			return;
+		}
+		Set<String> known = new HashSet<>(jdbc.queryForList("SELECT ID FROM BT2_JOB_INSTANCE", String.class));
+		for (String id : withFiles) {
+			if (!known.contains(id)) {
+				store.deleteJob(id);
+				LOG.info("Deleted orphaned export files of unknown job {}", id);
+			}
+		}
+	}
+}
