@@ -8,6 +8,7 @@ import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.jpa.searchparam.MatchUrlService;
 import org.bulkfhir.export.BatchPacer;
+import org.bulkfhir.export.ExportAdmission;
 import org.bulkfhir.export.ChunkResult;
 import org.bulkfhir.export.ExportFileProvider;
 import org.bulkfhir.export.ExportJobParameters;
@@ -25,6 +26,7 @@ import org.bulkfhir.export.GroupMembers;
 import org.bulkfhir.export.ManifestStep;
 import org.bulkfhir.export.PatientCompartment;
 import org.bulkfhir.export.PlanStep;
+import org.bulkfhir.export.StaleWorkRecovery;
 import org.bulkfhir.export.WriteStep;
 import org.bulkfhir.output.ExportOutput;
 import org.bulkfhir.output.NdjsonToXml;
@@ -158,7 +160,8 @@ public class BulkFhirConfiguration {
 				bulkfhirJdbc.getJdbcTemplate(),
 				store,
 				bulkfhirTransactions,
-				properties.getExport().getPacerInterval());
+				properties.getExport().getPacerInterval(),
+				new StaleWorkRecovery(bulkfhirJdbc.getJdbcTemplate(), properties.getExport().getStaleWorkTimeout()));
 	}
 
 	@Bean
@@ -167,8 +170,14 @@ public class BulkFhirConfiguration {
 			IJobPersistence persistence,
 			ExportFileStore store,
 			BatchPacer pacer,
-			TransactionTemplate bulkfhirTransactions) {
-		return new ExportJobService(coordinator, persistence, store, pacer, bulkfhirTransactions);
+			TransactionTemplate bulkfhirTransactions,
+			BulkFhirProperties properties) {
+		ExportAdmission admission = new ExportAdmission(
+				persistence,
+				store,
+				properties.getExport().getMaxRunningPerClient(),
+				properties.getStorage().getMaxTotalBytes());
+		return new ExportJobService(coordinator, persistence, store, pacer, bulkfhirTransactions, admission);
 	}
 
 	@Bean

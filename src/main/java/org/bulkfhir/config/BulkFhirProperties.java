@@ -22,6 +22,16 @@ public class BulkFhirProperties {
 	public static class Storage {
 		/** Directory that holds export files; each job gets a sub-directory. */
 		private String directory = "./data/exports";
+		/** New exports are refused (503) while the files of all exports take more than this. 0 = no cap. */
+		private long maxTotalBytes = 0;
+
+		public long getMaxTotalBytes() {
+			return maxTotalBytes;
+		}
+
+		public void setMaxTotalBytes(long maxTotalBytes) {
+			this.maxTotalBytes = maxTotalBytes;
+		}
 
 		public String getDirectory() {
 			return directory;
@@ -45,10 +55,30 @@ public class BulkFhirProperties {
 		private Duration pacerInterval = Duration.ofMillis(100);
 		/** Seconds a client is told to wait between status polls. */
 		private int retryAfterSeconds = 1;
+		/** Work of an export untouched this long is taken to belong to a dead node and is run again. */
+		private Duration staleWorkTimeout = Duration.ofMinutes(15);
+		/** Exports one client may have running at once; more get 429. 0 = no limit. */
+		private int maxRunningPerClient = 4;
 		/** How long a completed export's files stay downloadable. */
 		private Duration expiry = Duration.ofHours(24);
 		/** How often expired exports, failed and cancelled jobs and orphaned files are purged. */
 		private Duration purgeInterval = Duration.ofMinutes(1);
+
+		public Duration getStaleWorkTimeout() {
+			return staleWorkTimeout;
+		}
+
+		public void setStaleWorkTimeout(Duration staleWorkTimeout) {
+			this.staleWorkTimeout = staleWorkTimeout;
+		}
+
+		public int getMaxRunningPerClient() {
+			return maxRunningPerClient;
+		}
+
+		public void setMaxRunningPerClient(int maxRunningPerClient) {
+			this.maxRunningPerClient = maxRunningPerClient;
+		}
 
 		public Duration getExpiry() {
 			return expiry;

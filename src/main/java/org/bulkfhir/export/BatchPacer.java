@@ -32,6 +32,7 @@ public class BatchPacer implements SmartLifecycle {
 	private final ExportFileStore store;
 	private final TransactionTemplate transactions;
 	private final Duration interval;
+	private final StaleWorkRecovery recovery;
 	private final Object signal = new Object();
 
 	private volatile boolean running;
@@ -44,13 +45,15 @@ public class BatchPacer implements SmartLifecycle {
 			JdbcTemplate jdbc,
 			ExportFileStore store,
 			TransactionTemplate transactions,
-			Duration interval) {
+			Duration interval,
+			StaleWorkRecovery recovery) {
 		this.maintenance = maintenance;
 		this.persistence = persistence;
 		this.jdbc = jdbc;
 		this.store = store;
 		this.transactions = transactions;
 		this.interval = interval;
+		this.recovery = recovery;
 	}
 
 	/** Asks for a maintenance pass as soon as possible (after a kick-off or a cancel). */
@@ -94,6 +97,9 @@ public class BatchPacer implements SmartLifecycle {
 				}
 				if (System.currentTimeMillis() - lastCleanup > 1000) {
 					removeCancelled();
+					if (recovery.recover() > 0) {
+						maintenance.runMaintenancePass();
+					}
 					lastCleanup = System.currentTimeMillis();
 				}
 				synchronized (signal) {

@@ -31,22 +31,26 @@ public class ExportJobService {
 	private final ExportFileStore store;
 	private final BatchPacer pacer;
 	private final TransactionTemplate transactions;
+	private final ExportAdmission admission;
 
 	public ExportJobService(
 			IJobCoordinator coordinator,
 			IJobPersistence persistence,
 			ExportFileStore store,
 			BatchPacer pacer,
-			TransactionTemplate transactions) {
+			TransactionTemplate transactions,
+			ExportAdmission admission) {
 		this.coordinator = coordinator;
 		this.persistence = persistence;
 		this.store = store;
 		this.pacer = pacer;
 		this.transactions = transactions;
+		this.admission = admission;
 	}
 
 	/** Creates a new job (never reuses another); it is committed to the database when this returns. */
 	public String start(ExportJobParameters params, RequestDetails request) {
+		admission.check(params.getClientId());
 		JobInstanceStartRequest start = new JobInstanceStartRequest();
 		start.setJobDefinitionId(JOB_DEFINITION_ID);
 		start.setParameters(params);

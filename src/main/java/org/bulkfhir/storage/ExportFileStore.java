@@ -27,6 +27,9 @@ public interface ExportFileStore {
 	/** Ids of the jobs that have files or directories in the store. */
 	java.util.List<String> jobIds() throws IOException;
 
+	/** Bytes taken by all files in the store. */
+	long totalBytes() throws IOException;
+
 	/** Whether any file or directory of the job is still present. */
 	boolean jobExists(String jobId);
 }

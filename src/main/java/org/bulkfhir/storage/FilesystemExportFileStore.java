@@ -118,6 +118,13 @@ public class FilesystemExportFileStore implements ExportFileStore {
 	}
 
 	@Override
+	public long totalBytes() throws IOException {
+		try (Stream<Path> paths = Files.walk(baseDirectory)) {
+			return paths.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+		}
+	}
+
+	@Override
 	public boolean jobExists(String jobId) {
 		return isSafe(jobId) && Files.exists(baseDirectory.resolve(jobId));
 	}

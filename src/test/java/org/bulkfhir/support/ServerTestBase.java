@@ -23,6 +23,7 @@ import java.util.UUID;
 			"bulkfhir.export.max-resources-per-file=25",
 			"bulkfhir.export.patients-per-chunk=4",
 			"bulkfhir.export.resources-per-chunk=400",
+			"bulkfhir.export.max-running-per-client=50",
 			"logging.level.ca.uhn.fhir.batch2=WARN"
 		})
 public abstract class ServerTestBase {
