@@ -21,14 +21,11 @@ public class ExportAdmission {
 
 	private static final Set<StatusEnum> RUNNING =
 			Set.of(StatusEnum.QUEUED, StatusEnum.IN_PROGRESS, StatusEnum.FINALIZE, StatusEnum.ERRORED);
-	private static final long CAP_CHECK_MILLIS = 2000;
 
 	private final IJobPersistence persistence;
 	private final ExportFileStore store;
 	private final int maxRunningPerClient;
 	private final long maxTotalBytes;
-	private volatile long lastTotalBytes;
-	private volatile long lastTotalCheck;
 
 	public ExportAdmission(
 			IJobPersistence persistence, ExportFileStore store, int maxRunningPerClient, long maxTotalBytes) {
@@ -60,16 +57,11 @@ public class ExportAdmission {
 	}
 
 	private long totalBytes() {
-		long now = System.currentTimeMillis();
-		if (now - lastTotalCheck > CAP_CHECK_MILLIS) {
-			try {
-				lastTotalBytes = store.totalBytes();
-			} catch (IOException e) {
-				throw new UncheckedIOException(e);
-			}
-			lastTotalCheck = now;
+		try {
+			return store.totalBytes();
+		} catch (IOException e) {
+			throw new UncheckedIOException(e);
 		}
-		return lastTotalBytes;
 	}
 
 	private static BaseServerResponseException refusal(int status, int retryAfterSeconds, String message) {
