@@ -1,0 +1,99 @@
+package org.bulkfhir.reliability;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.bulkfhir.support.BulkClient;
+import org.bulkfhir.support.WarProcess;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.junit.jupiter.api.Test;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * kill -9 of the packaged server, twice: right after a 202 (the job must exist after restart) and
+ * in the middle of an export of a few thousand patients (it must resume and complete with
+ * exactly the expected resources, none twice, and no half-written file).
+ */
+class CrashRecoveryIT {
+
+	private static final int PATIENTS = 2000;
+
+	@Test
+	void exportSurvivesKillMinus9AndCompletesExactly() throws Exception {
+		Path dataDir = Path.of("target", "test-data", "crash-" + UUID.randomUUID()).toAbsolutePath();
+		List<String> args = List.of(
+				"--bulkfhir.sample-data.patients=" + PATIENTS,
+				"--bulkfhir.sample-data.encounters=0",
+				"--bulkfhir.auth.enabled=false",
+				"--bulkfhir.export.patients-per-chunk=10",
+				"--bulkfhir.export.stale-work-timeout=PT3S");
+		String statusUrl;
+		String promisedUrl;
+		try (WarProcess server = new WarProcess(dataDir, args).start()) {
+			BulkClient client = new BulkClient(server.base());
+			awaitSampleData(client);
+
+			promisedUrl = client.start("Group/small/$export");
+			statusUrl = client.start("Group/all/$export");
+			awaitProgress(client, statusUrl);
+			server.kill();
+		}
+
+		try (WarProcess server = new WarProcess(dataDir, args).start()) {
+			BulkClient client = new BulkClient(server.base());
+			HttpResponse<String> promised = client.poll(rebase(promisedUrl, server), Duration.ofSeconds(90));
+			assertThat(promised.statusCode()).as("the job behind a 202 survives kill -9").isEqualTo(200);
+
+			HttpResponse<String> done = client.poll(rebase(statusUrl, server), Duration.ofSeconds(90));
+			assertThat(done.statusCode()).as(done.body()).isEqualTo(200);
+			JsonNode manifest = BulkClient.JSON.readTree(done.body());
+			Map<String, List<IBaseResource>> exported = client.downloadAll(manifest);
+			assertThat(BulkClient.counts(exported)).containsEntry("Patient", PATIENTS)
+					.containsEntry("Immunization", 2 * PATIENTS)
+					.containsEntry("AllergyIntolerance", PATIENTS);
+			exported.values().forEach(list -> assertThat(BulkClient.ids(list)).doesNotHaveDuplicates());
+			try (var files = Files.walk(dataDir.resolve("exports"))) {
+				assertThat(files.filter(p -> p.toString().endsWith(".partial")).toList())
+						.as("no half-written file is published").isEmpty();
+			}
+		}
+	}
+
+	private static void awaitSampleData(BulkClient client) throws Exception {
+		long deadline = System.currentTimeMillis() + 240_000;
+		while (System.currentTimeMillis() < deadline) {
+			HttpResponse<String> group = client.send(client.request("Group/all").GET().build());
+			if (group.statusCode() == 200) {
+				return;
+			}
+			Thread.sleep(1000);
+		}
+		throw new IllegalStateException("sample data was not loaded in time");
+	}
+
+	/** Waits until the export has done some but not all of its work. */
+	private static void awaitProgress(BulkClient client, String statusUrl) throws Exception {
+		long deadline = System.currentTimeMillis() + 60_000;
+		while (System.currentTimeMillis() < deadline) {
+			HttpResponse<String> status = client.send(client.request(statusUrl).GET().build());
+			assertThat(status.statusCode()).as("export finished before it could be interrupted").isEqualTo(202);
+			String progress = status.headers().firstValue("X-Progress").orElse("0%");
+			if (!progress.startsWith("0%")) {
+				return;
+			}
+			Thread.sleep(20);
+		}
+		throw new IllegalStateException("export made no progress");
+	}
+
+	private static String rebase(String url, WarProcess server) {
+		return server.base() + url.substring(url.indexOf("/fhir") + "/fhir".length());
+	}
+}
