@@ -11,6 +11,10 @@ import java.util.Map;
 /** What one work chunk wrote, handed to the manifest step. */
 public class ChunkResult implements IModelJson {
 
+	/** The sequence of the work chunk this result came from; a chunk run twice is counted once. */
+	@JsonProperty("sequence")
+	private int sequence;
+
 	@JsonProperty("files")
 	private List<ExportedFile> files = new ArrayList<>();
 
@@ -20,6 +24,14 @@ public class ChunkResult implements IModelJson {
 	/** Referenced resources (Practitioner, Organization, ...) to export once for the whole job. */
 	@JsonProperty("referencedPids")
 	private Map<String, List<Long>> referencedPids = new LinkedHashMap<>();
+
+	public int getSequence() {
+		return sequence;
+	}
+
+	public void setSequence(int sequence) {
+		this.sequence = sequence;
+	}
 
 	public List<ExportedFile> getFiles() {
 		return files;

@@ -33,6 +33,7 @@ public class ManifestStep implements IReductionStepWorker<ExportJobParameters, C
 	private final List<ExportedFile> files = new ArrayList<>();
 	private final List<ExportedFile> errorFiles = new ArrayList<>();
 	private final Map<String, TreeSet<Long>> referenced = new TreeMap<>();
+	private final java.util.Set<Integer> seenSequences = new java.util.HashSet<>();
 
 	public ManifestStep(
 			ExportOutput output, ExportQueries queries, FilterSearch filterSearch, ProvenanceSelector provenance) {
@@ -46,6 +47,10 @@ public class ManifestStep implements IReductionStepWorker<ExportJobParameters, C
 	@Override
 	public ChunkOutcome consume(ChunkExecutionDetails<ExportJobParameters, ChunkResult> details) {
 		ChunkResult result = details.getData();
+		if (!seenSequences.add(result.getSequence())) {
+			// The same work chunk ran twice (given back after its node seemed dead): keep one result.
+			return ChunkOutcome.SUCCESS();
+		}
 		files.addAll(result.getFiles());
 		errorFiles.addAll(result.getErrorFiles());
 		result.getReferencedPids()

@@ -52,6 +52,7 @@ public class WriteStep implements IJobStepWorker<ExportJobParameters, ExportWork
 		ExportWorkChunk chunk = details.getData();
 		String jobId = details.getInstance().getInstanceId();
 		ChunkResult result = new ChunkResult();
+		result.setSequence(chunk.getSequence());
 		try (ChunkFileWriters writers = output.open(
 				jobId, "c" + chunk.getSequence(), params.getMaxResourcesPerFile(), params.getMaxBytesPerFile())) {
 			List<Long> covered;
