@@ -55,7 +55,7 @@ class XmlAndExpiryTest {
 
 	@DynamicPropertySource
 	static void dataDirectory(DynamicPropertyRegistry registry) {
-		registry.add("bulkfhir.data-dir", DATA_DIR::toString);
+		org.bulkfhir.support.TestDatabase.register(registry, DATA_DIR);
 	}
 
 	@BeforeEach

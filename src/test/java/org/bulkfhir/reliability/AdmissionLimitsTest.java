@@ -31,7 +31,7 @@ class AdmissionLimitsTest {
 
 	@DynamicPropertySource
 	static void dataDirectory(DynamicPropertyRegistry registry) {
-		registry.add("bulkfhir.data-dir", DATA_DIR::toString);
+		org.bulkfhir.support.TestDatabase.register(registry, DATA_DIR);
 	}
 
 	@Test

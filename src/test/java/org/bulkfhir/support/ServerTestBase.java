@@ -42,7 +42,7 @@ public abstract class ServerTestBase {
 
 	@DynamicPropertySource
 	static void dataDirectory(DynamicPropertyRegistry registry) {
-		registry.add("bulkfhir.data-dir", DATA_DIR::toString);
+		org.bulkfhir.support.TestDatabase.register(registry, DATA_DIR);
 	}
 
 	@BeforeEach
