@@ -134,7 +134,7 @@ public class ExportRequestParser {
 		if (values.size() > 1) {
 			throw new InvalidRequestException("_outputFormat may be given only once");
 		}
-		String format = values.get(0).trim();
+		String format = values.get(0).strip();
 		if (!OUTPUT_FORMATS.contains(format)) {
 			throw new InvalidRequestException("Unsupported _outputFormat '" + ExportJobService.sanitize(format)
 					+ "': this server exports application/fhir+ndjson (also accepted: application/ndjson, ndjson)");
@@ -151,7 +151,7 @@ public class ExportRequestParser {
 		Set<String> requested = new LinkedHashSet<>();
 		for (String value : values) {
 			for (String type : value.split(",")) {
-				String trimmed = type.trim();
+				String trimmed = type.strip();
 				if (trimmed.isEmpty()) {
 					continue;
 				}
@@ -196,7 +196,7 @@ public class ExportRequestParser {
 		boolean latest = false;
 		for (String value : values == null ? List.<String>of() : values) {
 			for (String item : value.split(",")) {
-				String trimmed = item.trim();
+				String trimmed = item.strip();
 				if (trimmed.equals(LATEST_PROVENANCE)) {
 					latest = true;
 				} else if (!trimmed.equals(RELEVANT_PROVENANCE)) {
@@ -220,7 +220,7 @@ public class ExportRequestParser {
 		if (values.size() > 1) {
 			throw new InvalidRequestException(name + " may be given only once");
 		}
-		String value = values.get(0).trim();
+		String value = values.get(0).strip();
 		try {
 			InstantType instant = new InstantType(value);
 			if (instant.getValue() == null) {
@@ -241,7 +241,7 @@ public class ExportRequestParser {
 		for (String value : values) {
 			// Several filters may be joined by commas; a new one starts at "Type?".
 			for (String filter : value.split(",(?=[A-Z][A-Za-z]+\\?)")) {
-				String trimmed = filter.trim();
+				String trimmed = filter.strip();
 				int question = trimmed.indexOf('?');
 				if (question <= 0 || question == trimmed.length() - 1) {
 					throw new InvalidRequestException("Invalid _typeFilter '" + ExportJobService.sanitize(trimmed)
