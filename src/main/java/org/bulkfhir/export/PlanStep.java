@@ -16,6 +16,8 @@ import java.util.List;
  */
 public class PlanStep implements IFirstJobStepWorker<ExportJobParameters, ExportWorkChunk> {
 
+	private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PlanStep.class);
+
 	private final ExportQueries queries;
 	private final GroupMembers groupMembers;
 	private final FilterSearch filterSearch;
@@ -71,6 +73,8 @@ public class PlanStep implements IFirstJobStepWorker<ExportJobParameters, Export
 			// The manifest step runs only after at least one chunk: an empty export still completes.
 			sink.accept(ExportWorkChunk.forPatients(sequence[0]++, List.of()));
 		}
+		LOG.info("Export job {} planned by node {}: {} work chunks", details.getInstance().getInstanceId(),
+				java.lang.management.ManagementFactory.getRuntimeMXBean().getName(), sequence[0]);
 		return RunOutcome.SUCCESS;
 	}
 

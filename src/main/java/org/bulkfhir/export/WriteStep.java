@@ -24,6 +24,10 @@ import java.util.TreeSet;
  */
 public class WriteStep implements IJobStepWorker<ExportJobParameters, ExportWorkChunk, ChunkResult> {
 
+	private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(WriteStep.class);
+	/** pid@host: which node of a cluster ran a chunk, for the logs. */
+	private static final String NODE = java.lang.management.ManagementFactory.getRuntimeMXBean().getName();
+
 	private final ExportQueries queries;
 	private final FilterSearch filterSearch;
 	private final PatientCompartment compartment;
@@ -73,6 +77,8 @@ public class WriteStep implements IJobStepWorker<ExportJobParameters, ExportWork
 		} catch (IOException e) {
 			throw new JobExecutionFailedException("Could not write export files: " + e.getMessage(), e);
 		}
+		LOG.info("Export job {} chunk {} written by node {}: {} files", jobId, chunk.getSequence(), NODE,
+				result.getFiles().size());
 		sink.accept(result);
 		return RunOutcome.SUCCESS;
 	}
