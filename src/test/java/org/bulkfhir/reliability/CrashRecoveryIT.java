@@ -39,11 +39,14 @@ class CrashRecoveryIT {
 		try (WarProcess server = new WarProcess(dataDir, args).start()) {
 			BulkClient client = new BulkClient(server.base());
 			awaitSampleData(client);
-
 			promisedUrl = client.start("Group/small/$export");
+			server.kill(); // a moment after the 202
+		}
+		try (WarProcess server = new WarProcess(dataDir, args).start()) {
+			BulkClient client = new BulkClient(server.base());
 			statusUrl = client.start("Group/all/$export");
 			awaitProgress(client, statusUrl);
-			server.kill();
+			server.kill(); // in the middle of the export
 		}
 
 		try (WarProcess server = new WarProcess(dataDir, args).start()) {
