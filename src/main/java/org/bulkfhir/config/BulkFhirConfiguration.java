@@ -37,6 +37,8 @@ import org.bulkfhir.storage.FilesystemExportFileStore;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import org.bulkfhir.auth.AuthConfiguration;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -52,6 +54,7 @@ import java.util.List;
  * host's beans (jpaserver-starter forbids bean overriding).
  */
 @Configuration(proxyBeanMethods = false)
+@Import(AuthConfiguration.class)
 public class BulkFhirConfiguration {
 
 	@Bean
@@ -191,7 +194,8 @@ public class BulkFhirConfiguration {
 
 	@Bean
 	public ExportResponses bulkfhirResponses(FhirContext fhirContext, BulkFhirProperties properties) {
-		return new ExportResponses(fhirContext, () -> false, properties.getExport().getRetryAfterSeconds());
+		return new ExportResponses(
+				fhirContext, () -> properties.getAuth().isEnabled(), properties.getExport().getRetryAfterSeconds());
 	}
 
 	@Bean

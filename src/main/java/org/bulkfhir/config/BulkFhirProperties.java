@@ -10,6 +10,195 @@ public class BulkFhirProperties {
 
 	private final Storage storage = new Storage();
 	private final Export export = new Export();
+	private final Auth auth = new Auth();
+	private final Admin admin = new Admin();
+	/** Clients declared in configuration (read-only; the admin API adds more to the database). */
+	private java.util.List<Client> clients = new java.util.ArrayList<>();
+
+	public Auth getAuth() {
+		return auth;
+	}
+
+	public Admin getAdmin() {
+		return admin;
+	}
+
+	public java.util.List<Client> getClients() {
+		return clients;
+	}
+
+	public void setClients(java.util.List<Client> clients) {
+		this.clients = clients;
+	}
+
+	public static class Auth {
+		/** Off: bulk endpoints are open and jobs belong to nobody (for tests and closed networks only). */
+		private boolean enabled = true;
+		/** Lifetime of the access tokens this server issues. */
+		private Duration tokenLifetime = Duration.ofMinutes(5);
+		/** Timeout for fetching a client's JWKS from its jwksUri. */
+		private Duration jwksTimeout = Duration.ofSeconds(5);
+		/** How long a fetched JWKS is cached. */
+		private Duration jwksCache = Duration.ofMinutes(5);
+		private final External external = new External();
+
+		public boolean isEnabled() {
+			return enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public Duration getTokenLifetime() {
+			return tokenLifetime;
+		}
+
+		public void setTokenLifetime(Duration tokenLifetime) {
+			this.tokenLifetime = tokenLifetime;
+		}
+
+		public Duration getJwksTimeout() {
+			return jwksTimeout;
+		}
+
+		public void setJwksTimeout(Duration jwksTimeout) {
+			this.jwksTimeout = jwksTimeout;
+		}
+
+		public Duration getJwksCache() {
+			return jwksCache;
+		}
+
+		public void setJwksCache(Duration jwksCache) {
+			this.jwksCache = jwksCache;
+		}
+
+		public External getExternal() {
+			return external;
+		}
+	}
+
+	/** An external OAuth server whose access tokens are accepted too (e.g. Keycloak). */
+	public static class External {
+		private String issuer;
+		private String jwksUri;
+		/** Claim holding the app type (system, patient, user). */
+		private String appTypeClaim = "app_type";
+
+		public String getIssuer() {
+			return issuer;
+		}
+
+		public void setIssuer(String issuer) {
+			this.issuer = issuer;
+		}
+
+		public String getJwksUri() {
+			return jwksUri;
+		}
+
+		public void setJwksUri(String jwksUri) {
+			this.jwksUri = jwksUri;
+		}
+
+		public String getAppTypeClaim() {
+			return appTypeClaim;
+		}
+
+		public void setAppTypeClaim(String appTypeClaim) {
+			this.appTypeClaim = appTypeClaim;
+		}
+	}
+
+	public static class Admin {
+		private String username = "admin";
+		/** No default: without a password every admin URL answers 401. */
+		private String password;
+
+		public String getUsername() {
+			return username;
+		}
+
+		public void setUsername(String username) {
+			this.username = username;
+		}
+
+		public String getPassword() {
+			return password;
+		}
+
+		public void setPassword(String password) {
+			this.password = password;
+		}
+	}
+
+	/** A client registration in configuration. */
+	public static class Client {
+		private String clientId;
+		private String name;
+		private String appType = "system";
+		private String jwks;
+		private String jwksUri;
+		private String scopes = "system/*.read";
+		private boolean enabled = true;
+
+		public String getClientId() {
+			return clientId;
+		}
+
+		public void setClientId(String clientId) {
+			this.clientId = clientId;
+		}
+
+		public String getName() {
+			return name;
+		}
+
+		public void setName(String name) {
+			this.name = name;
+		}
+
+		public String getAppType() {
+			return appType;
+		}
+
+		public void setAppType(String appType) {
+			this.appType = appType;
+		}
+
+		public String getJwks() {
+			return jwks;
+		}
+
+		public void setJwks(String jwks) {
+			this.jwks = jwks;
+		}
+
+		public String getJwksUri() {
+			return jwksUri;
+		}
+
+		public void setJwksUri(String jwksUri) {
+			this.jwksUri = jwksUri;
+		}
+
+		public String getScopes() {
+			return scopes;
+		}
+
+		public void setScopes(String scopes) {
+			this.scopes = scopes;
+		}
+
+		public boolean isEnabled() {
+			return enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+	}
 
 	public Storage getStorage() {
 		return storage;

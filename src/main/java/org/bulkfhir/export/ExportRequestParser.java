@@ -81,8 +81,9 @@ public class ExportRequestParser {
 		params.setLevel(level);
 		params.setGroupId(groupId);
 		params.setOutputFormat(outputFormat(values.get(OUTPUT_FORMAT)));
-		params.setTypes(types(level, values.get(TYPE)));
-		params.setScanTypes(scanTypes(level, params.getTypes()));
+		Set<String> allowed = ExportCaller.allowedTypes(request);
+		params.setTypes(withinScopes(types(level, values.get(TYPE)), allowed, values.get(TYPE) != null));
+		params.setScanTypes(withinScopes(scanTypes(level, params.getTypes()), allowed, false));
 		params.setLatestProvenanceOnly(latestProvenanceOnly(values.get(INCLUDE_ASSOCIATED_DATA), params));
 		params.setSince(instant(SINCE, values.get(SINCE)));
 		params.setUntil(instant(UNTIL, values.get(UNTIL)));
@@ -182,6 +183,27 @@ public class ExportRequestParser {
 		Set<String> types = new TreeSet<>(compartment.patientLevelTypes());
 		types.add("Provenance");
 		return types;
+	}
+
+	/**
+	 * Types the caller's scopes allow: an explicit {@code _type} beyond them is refused (403); a
+	 * default list is cut down to them.
+	 */
+	private static List<String> withinScopes(List<String> types, Set<String> allowed, boolean explicit) {
+		if (allowed == null) {
+			return types;
+		}
+		List<String> outside = types.stream().filter(t -> !allowed.contains(t)).toList();
+		if (explicit && !outside.isEmpty()) {
+			throw new ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException(
+					"The access token's scopes do not allow exporting " + String.join(", ", outside));
+		}
+		List<String> within = types.stream().filter(allowed::contains).toList();
+		if (within.isEmpty()) {
+			throw new ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException(
+					"The access token's scopes allow none of the types this export covers");
+		}
+		return within;
 	}
 
 	private List<String> scanTypes(ExportLevel level, List<String> types) {

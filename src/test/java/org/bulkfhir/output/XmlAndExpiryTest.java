@@ -36,7 +36,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @SpringBootTest(
 		classes = BulkFhirServerApplication.class,
 		webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = {"bulkfhir.export.expiry=PT6S", "bulkfhir.export.purge-interval=PT0.5S"})
+		properties = {"bulkfhir.admin.password=" + org.bulkfhir.support.TestApps.ADMIN_PASSWORD, "bulkfhir.export.expiry=PT6S", "bulkfhir.export.purge-interval=PT0.5S"})
 class XmlAndExpiryTest {
 
 	private static final Path DATA_DIR =
@@ -44,6 +44,7 @@ class XmlAndExpiryTest {
 	private static final int PATIENTS = 40;
 	private static final int ENCOUNTERS = 6;
 	private static volatile boolean loaded;
+	private static java.util.function.Supplier<String> tokens;
 
 	@LocalServerPort
 	int port;
@@ -60,8 +61,12 @@ class XmlAndExpiryTest {
 
 	@BeforeEach
 	void load() throws Exception {
-		client = new BulkClient("http://localhost:" + port + "/fhir");
+		org.bulkfhir.support.TestApps apps = new org.bulkfhir.support.TestApps("http://localhost:" + port + "/fhir");
 		synchronized (XmlAndExpiryTest.class) {
+			if (tokens == null) {
+				tokens = apps.tokens(apps.register("system", "system/*.read"), "system/*.read");
+			}
+			client = new BulkClient("http://localhost:" + port + "/fhir").withToken(tokens);
 			if (!loaded) {
 				client.transaction(SampleData.sharedResources());
 				for (int i = 0; i < PATIENTS; i++) {

@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @SpringBootTest(
 		classes = BulkFhirServerApplication.class,
 		webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = {"bulkfhir.export.max-running-per-client=1", "bulkfhir.storage.max-total-bytes=1"})
+		properties = {"bulkfhir.admin.password=" + org.bulkfhir.support.TestApps.ADMIN_PASSWORD, "bulkfhir.export.max-running-per-client=1", "bulkfhir.storage.max-total-bytes=1"})
 class AdmissionLimitsTest {
 
 	private static final Path DATA_DIR =
@@ -36,7 +36,9 @@ class AdmissionLimitsTest {
 
 	@Test
 	void runningLimitGives429AndFullStorageGives503() throws Exception {
-		BulkClient client = new BulkClient("http://localhost:" + port + "/fhir");
+		org.bulkfhir.support.TestApps apps = new org.bulkfhir.support.TestApps("http://localhost:" + port + "/fhir");
+		BulkClient client = new BulkClient("http://localhost:" + port + "/fhir")
+				.withToken(apps.tokens(apps.register("system", "system/*.read"), "system/*.read"));
 		client.transaction(SampleData.sharedResources());
 		for (int i = 0; i < 3; i++) {
 			client.transaction(SampleData.patient(i, 2));

@@ -24,6 +24,7 @@ import java.util.UUID;
 			"bulkfhir.export.patients-per-chunk=4",
 			"bulkfhir.export.resources-per-chunk=400",
 			"bulkfhir.export.max-running-per-client=50",
+			"bulkfhir.admin.password=" + TestApps.ADMIN_PASSWORD,
 			"logging.level.ca.uhn.fhir.batch2=WARN"
 		})
 public abstract class ServerTestBase {
@@ -34,11 +35,13 @@ public abstract class ServerTestBase {
 			Path.of("target", "test-data", UUID.randomUUID().toString()).toAbsolutePath();
 
 	private static volatile boolean loaded;
+	private static java.util.function.Supplier<String> systemTokens;
 
 	@LocalServerPort
 	protected int port;
 
 	protected BulkClient client;
+	protected TestApps apps;
 
 	@DynamicPropertySource
 	static void dataDirectory(DynamicPropertyRegistry registry) {
@@ -47,8 +50,17 @@ public abstract class ServerTestBase {
 
 	@BeforeEach
 	void setUpClient() throws Exception {
-		client = new BulkClient(base());
+		apps = new TestApps(base());
+		client = new BulkClient(base()).withToken(systemTokens(apps));
 		loadSampleDataOnce(client);
+	}
+
+	/** Tokens of one System app with system/*.read, shared by the tests of this server. */
+	private static synchronized java.util.function.Supplier<String> systemTokens(TestApps apps) throws Exception {
+		if (systemTokens == null) {
+			systemTokens = apps.tokens(apps.register("system", "system/*.read system/*.rs"), "system/*.read");
+		}
+		return systemTokens;
 	}
 
 	protected String base() {

@@ -1,0 +1,143 @@
+package org.bulkfhir.admin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import jakarta.servlet.http.HttpServletRequest;
+import org.bulkfhir.auth.AppType;
+import org.bulkfhir.auth.ClientRegistry;
+import org.bulkfhir.auth.RegisteredClient;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ResponseStatusException;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Client registration for operators: {@code /admin/api/clients}. */
+@RestController
+@RequestMapping(path = "/admin/api/clients", produces = "application/json")
+public class AdminClientsController {
+
+	private final ClientRegistry registry;
+	private final AdminAccess access;
+
+	public AdminClientsController(ClientRegistry registry, AdminAccess access) {
+		this.registry = registry;
+		this.access = access;
+	}
+
+	@GetMapping
+	public List<Map<String, Object>> list(HttpServletRequest request) {
+		access.check(request);
+		return registry.list().stream().map(AdminClientsController::view).toList();
+	}
+
+	@GetMapping("/{clientId}")
+	public Map<String, Object> get(@PathVariable String clientId, HttpServletRequest request) {
+		access.check(request);
+		return view(registry.find(clientId).orElseThrow(() -> notFound(clientId)));
+	}
+
+	@PostMapping(consumes = "application/json")
+	public ResponseEntity<Map<String, Object>> register(@RequestBody JsonNode body, HttpServletRequest request) {
+		access.check(request);
+		JsonNode jwks = body.get("jwks");
+		String jwksText = jwks == null || jwks.isNull() ? null : (jwks.isTextual() ? jwks.asText() : jwks.toString());
+		RegisteredClient client = registry.register(
+				text(body, "clientId"),
+				text(body, "name"),
+				AppType.parse(text(body, "appType")),
+				jwksText,
+				text(body, "jwksUri"),
+				ClientRegistry.parseScopes(scopes(body.get("scopes"))));
+		return ResponseEntity.status(HttpStatus.CREATED).body(view(client));
+	}
+
+	@PostMapping("/{clientId}/disable")
+	public Map<String, Object> disable(@PathVariable String clientId, HttpServletRequest request) {
+		return setEnabled(clientId, false, request);
+	}
+
+	@PostMapping("/{clientId}/enable")
+	public Map<String, Object> enable(@PathVariable String clientId, HttpServletRequest request) {
+		return setEnabled(clientId, true, request);
+	}
+
+	@DeleteMapping("/{clientId}")
+	public ResponseEntity<Void> revoke(@PathVariable String clientId, HttpServletRequest request) {
+		access.check(request);
+		if (!registry.delete(clientId)) {
+			throw notFound(clientId);
+		}
+		return ResponseEntity.noContent().build();
+	}
+
+	@ExceptionHandler(IllegalArgumentException.class)
+	public ResponseEntity<Map<String, String>> badRequest(IllegalArgumentException e) {
+		return ResponseEntity.badRequest().body(Map.of("error", e.getMessage()));
+	}
+
+	@ExceptionHandler(IllegalStateException.class)
+	public ResponseEntity<Map<String, String>> conflict(IllegalStateException e) {
+		return ResponseEntity.status(HttpStatus.CONFLICT).body(Map.of("error", e.getMessage()));
+	}
+
+	@ExceptionHandler(ResponseStatusException.class)
+	public ResponseEntity<Map<String, String>> status(ResponseStatusException e) {
+		ResponseEntity.BodyBuilder builder = ResponseEntity.status(e.getStatusCode());
+		if (e.getStatusCode().value() == 401) {
+			builder.header("WWW-Authenticate", "Basic realm=\"bulkfhir admin\"");
+		}
+		return builder.body(Map.of("error", String.valueOf(e.getReason())));
+	}
+
+	private Map<String, Object> setEnabled(String clientId, boolean enabled, HttpServletRequest request) {
+		access.check(request);
+		if (!registry.setEnabled(clientId, enabled)) {
+			throw notFound(clientId);
+		}
+		return view(registry.find(clientId).orElseThrow(() -> notFound(clientId)));
+	}
+
+	private static String scopes(JsonNode node) {
+		if (node == null || node.isNull()) {
+			return null;
+		}
+		if (node.isArray()) {
+			StringBuilder joined = new StringBuilder();
+			node.forEach(s -> joined.append(s.asText()).append(' '));
+			return joined.toString();
+		}
+		return node.asText();
+	}
+
+	private static String text(JsonNode body, String field) {
+		JsonNode node = body.get(field);
+		return node == null || node.isNull() ? null : node.asText();
+	}
+
+	private static ResponseStatusException notFound(String clientId) {
+		return new ResponseStatusException(HttpStatus.NOT_FOUND, "No client '" + clientId + "'");
+	}
+
+	static Map<String, Object> view(RegisteredClient client) {
+		Map<String, Object> view = new LinkedHashMap<>();
+		view.put("clientId", client.clientId());
+		view.put("name", client.name());
+		view.put("appType", client.appType().code());
+		view.put("jwksUri", client.jwksUri());
+		view.put("hasJwks", client.jwks() != null);
+		view.put("scopes", String.join(" ", client.scopes()));
+		view.put("enabled", client.enabled());
+		view.put("fromConfiguration", client.fromConfiguration());
+		return view;
+	}
+}

@@ -1,0 +1,129 @@
+package org.bulkfhir.auth;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.crypto.RSASSAVerifier;
+import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.proc.JWSVerificationKeySelector;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import org.bulkfhir.config.BulkFhirProperties;
+
+import java.net.MalformedURLException;
+import java.net.URI;
+import java.text.ParseException;
+import java.time.Duration;
+import java.util.Date;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Issues and checks access tokens. Ours are RS256 JWTs signed with the {@link ServerKey}; a token
+ * stops working at once when its client is deleted or disabled. Optionally, tokens of an external
+ * OAuth server (issuer + JWKS URL) are accepted too.
+ */
+public class AccessTokens {
+
+	private static final String ISSUER = "bulkfhir";
+
+	private final ServerKey serverKey;
+	private final ClientRegistry registry;
+	private final Duration lifetime;
+	private final BulkFhirProperties.External external;
+	private final DefaultJWTProcessor<SecurityContext> externalProcessor;
+
+	public AccessTokens(
+			ServerKey serverKey, ClientRegistry registry, Duration lifetime, BulkFhirProperties.External external) {
+		this.serverKey = serverKey;
+		this.registry = registry;
+		this.lifetime = lifetime;
+		this.external = external;
+		this.externalProcessor = external.getIssuer() == null ? null : externalProcessor(external);
+	}
+
+	public Duration lifetime() {
+		return lifetime;
+	}
+
+	public String issue(RegisteredClient client, Set<String> scopes) {
+		Date now = new Date();
+		JWTClaimsSet claims = new JWTClaimsSet.Builder()
+				.issuer(ISSUER)
+				.subject(client.clientId())
+				.claim("client_id", client.clientId())
+				.claim("app_type", client.appType().code())
+				.claim("scope", String.join(" ", scopes))
+				.issueTime(now)
+				.expirationTime(new Date(now.getTime() + lifetime.toMillis()))
+				.jwtID(UUID.randomUUID().toString())
+				.build();
+		try {
+			SignedJWT jwt = new SignedJWT(
+					new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(serverKey.key().getKeyID()).build(), claims);
+			jwt.sign(new RSASSASigner(serverKey.key()));
+			return jwt.serialize();
+		} catch (JOSEException e) {
+			throw new IllegalStateException("Cannot sign an access token", e);
+		}
+	}
+
+	/** The caller a bearer token speaks for, or empty when the token is not valid now. */
+	public Optional<Caller> verify(String token) {
+		try {
+			SignedJWT jwt = SignedJWT.parse(token);
+			String issuer = jwt.getJWTClaimsSet().getIssuer();
+			if (externalProcessor != null && external.getIssuer().equals(issuer)) {
+				return verifyExternal(token);
+			}
+			if (!ISSUER.equals(issuer)
+					|| !JWSAlgorithm.RS256.equals(jwt.getHeader().getAlgorithm())
+					|| !jwt.verify(new RSASSAVerifier(serverKey.key()))) {
+				return Optional.empty();
+			}
+			JWTClaimsSet claims = jwt.getJWTClaimsSet();
+			if (claims.getExpirationTime() == null || claims.getExpirationTime().before(new Date())) {
+				return Optional.empty();
+			}
+			Optional<RegisteredClient> client = registry.find(claims.getSubject()).filter(RegisteredClient::enabled);
+			return client.map(c -> new Caller(
+					c.clientId(), c.appType(), ClientRegistry.parseScopes(stringClaim(claims, "scope"))));
+		} catch (ParseException | JOSEException | RuntimeException e) {
+			return Optional.empty();
+		}
+	}
+
+	private Optional<Caller> verifyExternal(String token) {
+		try {
+			JWTClaimsSet claims = externalProcessor.process(token, null);
+			String clientId = claims.getStringClaim("client_id") != null
+					? claims.getStringClaim("client_id")
+					: claims.getSubject();
+			AppType appType = AppType.parse(claims.getStringClaim(external.getAppTypeClaim()));
+			return Optional.of(new Caller(clientId, appType, ClientRegistry.parseScopes(stringClaim(claims, "scope"))));
+		} catch (Exception e) {
+			return Optional.empty();
+		}
+	}
+
+	private static String stringClaim(JWTClaimsSet claims, String name) {
+		Object value = claims.getClaim(name);
+		return value == null ? "" : value.toString();
+	}
+
+	private static DefaultJWTProcessor<SecurityContext> externalProcessor(BulkFhirProperties.External external) {
+		try {
+			DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
+			processor.setJWSKeySelector(new JWSVerificationKeySelector<>(
+					Set.of(JWSAlgorithm.RS256, JWSAlgorithm.RS384, JWSAlgorithm.ES256, JWSAlgorithm.ES384),
+					JWKSourceBuilder.<SecurityContext>create(URI.create(external.getJwksUri()).toURL()).build()));
+			return processor;
+		} catch (MalformedURLException e) {
+			throw new IllegalArgumentException("bulkfhir.auth.external.jwks-uri is not a URL", e);
+		}
+	}
+}

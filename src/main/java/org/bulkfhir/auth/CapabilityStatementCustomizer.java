@@ -1,0 +1,67 @@
+package org.bulkfhir.auth;
+
+import ca.uhn.fhir.interceptor.api.Hook;
+import ca.uhn.fhir.interceptor.api.Interceptor;
+import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import org.hl7.fhir.instance.model.api.IBaseConformance;
+import org.hl7.fhir.r4.model.CapabilityStatement;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Extension;
+import org.hl7.fhir.r4.model.UriType;
+
+/**
+ * Declares bulk export in the CapabilityStatement: the Bulk Data IG's CapabilityStatement, the
+ * three export OperationDefinitions, and the SMART security extension with the token URL.
+ */
+@Interceptor
+public class CapabilityStatementCustomizer {
+
+	private static final String BULK = "http://hl7.org/fhir/uv/bulkdata/";
+	private final boolean authEnabled;
+
+	public CapabilityStatementCustomizer(boolean authEnabled) {
+		this.authEnabled = authEnabled;
+	}
+
+	@Hook(Pointcut.SERVER_CAPABILITY_STATEMENT_GENERATED)
+	public void customize(IBaseConformance statement, RequestDetails request) {
+		if (!(statement instanceof CapabilityStatement capabilities)) {
+			return;
+		}
+		if (capabilities.getInstantiates().stream().noneMatch(i -> i.getValue().contains("bulk-data"))) {
+			capabilities.addInstantiates(BULK + "CapabilityStatement/bulk-data");
+		}
+		CapabilityStatement.CapabilityStatementRestComponent rest = capabilities.getRestFirstRep();
+		addOperation(rest, "export", BULK + "OperationDefinition/export");
+		for (CapabilityStatement.CapabilityStatementRestResourceComponent resource : rest.getResource()) {
+			if (resource.getType().equals("Patient")) {
+				addOperation(resource, "export", BULK + "OperationDefinition/patient-export");
+			} else if (resource.getType().equals("Group")) {
+				addOperation(resource, "export", BULK + "OperationDefinition/group-export");
+			}
+		}
+		if (authEnabled) {
+			CapabilityStatement.CapabilityStatementRestSecurityComponent security = rest.getSecurity();
+			security.addService(new CodeableConcept(new Coding(
+					"http://terminology.hl7.org/CodeSystem/restful-security-service", "SMART-on-FHIR", "SMART-on-FHIR")));
+			Extension oauth = security.addExtension()
+					.setUrl("http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris");
+			oauth.addExtension("token", new UriType(request.getFhirServerBase() + SmartEndpoints.TOKEN_PATH));
+			security.setDescription("SMART Backend Services (client_credentials with a signed JWT assertion) for"
+					+ " bulk data export; only System applications may export");
+		}
+	}
+
+	private static void addOperation(CapabilityStatement.CapabilityStatementRestComponent rest, String name, String url) {
+		rest.getOperation().removeIf(o -> o.getName().equals(name));
+		rest.addOperation().setName(name).setDefinition(url);
+	}
+
+	private static void addOperation(
+			CapabilityStatement.CapabilityStatementRestResourceComponent resource, String name, String url) {
+		resource.getOperation().removeIf(o -> o.getName().equals(name));
+		resource.addOperation().setName(name).setDefinition(url);
+	}
+}

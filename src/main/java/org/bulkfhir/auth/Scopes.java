@@ -1,0 +1,86 @@
+package org.bulkfhir.auth;
+
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * SMART scopes, v1 ({@code system/Observation.read}, {@code system/*.read}) and v2
+ * ({@code system/Observation.rs}, {@code system/*.cruds}).
+ */
+public final class Scopes {
+
+	private static final Pattern RESOURCE_SCOPE =
+			Pattern.compile("(system|patient|user)/(\\*|[A-Z][A-Za-z]+)\\.(read|write|\\*|c?r?u?d?s?)(\\?.*)?");
+
+	private Scopes() {}
+
+	/** Requested scopes the client may have: each requested scope that an allowed scope covers. */
+	public static Set<String> grant(Set<String> requested, Set<String> allowed) {
+		Set<String> granted = new LinkedHashSet<>();
+		for (String scope : requested) {
+			if (allowed.contains(scope) || allowed.stream().anyMatch(a -> covers(a, scope))) {
+				granted.add(scope);
+			}
+		}
+		return granted;
+	}
+
+	/**
+	 * The resource types a set of scopes lets a System app read in bulk; null means every type.
+	 * Only {@code system/} scopes with read access count.
+	 */
+	public static Set<String> readableTypes(Set<String> scopes) {
+		Set<String> types = new LinkedHashSet<>();
+		for (String scope : scopes) {
+			Matcher m = RESOURCE_SCOPE.matcher(scope);
+			if (!m.matches() || !m.group(1).equals("system") || !readsAndSearches(m.group(3))) {
+				continue;
+			}
+			if (m.group(2).equals("*")) {
+				return null;
+			}
+			types.add(m.group(2));
+		}
+		return types;
+	}
+
+	private static boolean readsAndSearches(String permission) {
+		return permission.equals("read") || permission.equals("*") || permission.contains("r");
+	}
+
+	/** Whether an allowed wildcard scope ({@code system/*.read}) covers a requested one ({@code system/Patient.read}). */
+	private static boolean covers(String allowed, String requested) {
+		Matcher a = RESOURCE_SCOPE.matcher(allowed);
+		Matcher r = RESOURCE_SCOPE.matcher(requested);
+		if (!a.matches() || !r.matches() || a.group(4) != null || !a.group(1).equals(r.group(1))) {
+			return false;
+		}
+		boolean typeCovered = a.group(2).equals("*") || a.group(2).equals(r.group(2));
+		return typeCovered && permissionCovers(a.group(3), r.group(3));
+	}
+
+	private static boolean permissionCovers(String allowed, String requested) {
+		if (allowed.equals("*") || allowed.equals(requested)) {
+			return true;
+		}
+		String allowedLetters = v2Letters(allowed);
+		String requestedLetters = v2Letters(requested);
+		for (char c : requestedLetters.toCharArray()) {
+			if (allowedLetters.indexOf(c) < 0) {
+				return false;
+			}
+		}
+		return !requestedLetters.isEmpty();
+	}
+
+	private static String v2Letters(String permission) {
+		return switch (permission) {
+			case "read" -> "rs";
+			case "write" -> "cud";
+			case "*" -> "cruds";
+			default -> permission;
+		};
+	}
+}
