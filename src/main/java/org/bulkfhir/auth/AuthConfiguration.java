@@ -61,6 +61,11 @@ public class AuthConfiguration {
 	}
 
 	@Bean
+	public org.bulkfhir.admin.AdminUiController bulkfhirAdminUiController(AdminAccess access) {
+		return new org.bulkfhir.admin.AdminUiController(access);
+	}
+
+	@Bean
 	public AdminClientsController bulkfhirAdminClientsController(ClientRegistry registry, AdminAccess access) {
 		return new AdminClientsController(registry, access);
 	}

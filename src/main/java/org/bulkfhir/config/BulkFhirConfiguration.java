@@ -234,6 +234,19 @@ public class BulkFhirConfiguration {
 	}
 
 	@Bean
+	public org.bulkfhir.admin.AdminJobsController bulkfhirAdminJobsController(
+			ExportJobService jobs,
+			IJobCoordinator coordinator,
+			ExportFileStore store,
+			NamedParameterJdbcTemplate bulkfhirJdbc,
+			FhirContext fhirContext,
+			org.bulkfhir.admin.AdminAccess access,
+			BulkFhirProperties properties) {
+		return new org.bulkfhir.admin.AdminJobsController(jobs, coordinator, store, bulkfhirJdbc.getJdbcTemplate(),
+				fhirContext, access, properties.getExport().getExpiry());
+	}
+
+	@Bean
 	public RestfulServerRegistrar bulkfhirRestfulServerRegistrar(
 			ExportKickoffProvider kickoff, ExportStatusProvider status, ExportFileProvider files) {
 		return new RestfulServerRegistrar(List.of(kickoff, status, files), List.of());
