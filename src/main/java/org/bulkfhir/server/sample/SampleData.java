@@ -201,6 +201,8 @@ public final class SampleData {
 		AllergyIntolerance allergy = new AllergyIntolerance();
 		allergy.setId("allergy-" + pid);
 		allergy.setPatient(patientRef);
+		allergy.setClinicalStatus(concept(
+				"http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical", "active", "Active"));
 		allergy.setCode(concept("http://snomed.info/sct", "91936005", "Allergy to penicillin"));
 		clinical(bundle, allergy, practitioner);
 		addExtraProvenance(bundle, index, encounters, practitioner);

@@ -1,0 +1,278 @@
+package org.bulkfhir.conformance;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.sun.net.httpserver.HttpServer;
+import org.bulkfhir.support.BulkClient;
+import org.bulkfhir.support.TestApps;
+import org.bulkfhir.support.WarProcess;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The checks of the ONC/Inferno "Bulk Data Access v2.0.0" kit, run against the packaged WAR as a
+ * separate process, with a System client whose keys the server fetches from a JWKS URL served
+ * here. docs/conformance.md maps each kit test to a method below.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ConformanceIT {
+
+	private static final int BULK_TIMEOUT_SECONDS = 180;
+
+	private static WarProcess server;
+	private static HttpServer jwksServer;
+	private static TestApps apps;
+	private static TestApps.App app;
+	private static String token;
+	private static long suiteStart;
+	private static final R4Validator VALIDATOR = new R4Validator(BulkClient.FHIR);
+
+	@BeforeAll
+	static void startServer() throws Exception {
+		suiteStart = System.currentTimeMillis();
+		Path dataDir = Path.of("target", "test-data", "conformance-" + UUID.randomUUID()).toAbsolutePath();
+		server = new WarProcess(dataDir, List.of(
+				"--bulkfhir.sample-data.patients=12",
+				"--bulkfhir.sample-data.encounters=2",
+				"--bulkfhir.admin.password=" + TestApps.ADMIN_PASSWORD)).start();
+		BulkClient plain = new BulkClient(server.base());
+		long deadline = System.currentTimeMillis() + 120_000;
+		while (plain.send(plain.request("Group/all").GET().build()).statusCode() != 200) {
+			assertThat(System.currentTimeMillis()).as("sample data loaded").isLessThan(deadline);
+			Thread.sleep(500);
+		}
+		JWK key = TestApps.ecKey();
+		byte[] jwks = new JWKSet(key.toPublicJWK()).toString().getBytes(StandardCharsets.UTF_8);
+		jwksServer = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+		jwksServer.createContext("/jwks.json", exchange -> {
+			exchange.getResponseHeaders().add("Content-Type", "application/json");
+			exchange.sendResponseHeaders(200, jwks.length);
+			exchange.getResponseBody().write(jwks);
+			exchange.close();
+		});
+		jwksServer.start();
+		apps = new TestApps(server.base());
+		app = apps.registerWithJwksUri(
+				"http://127.0.0.1:" + jwksServer.getAddress().getPort() + "/jwks.json", key);
+	}
+
+	@AfterAll
+	static void stopServer() throws Exception {
+		if (jwksServer != null) {
+			jwksServer.stop(0);
+		}
+		if (server != null) {
+			server.close();
+		}
+		if (suiteStart > 0) {
+			System.out.println("Conformance suite took " + (System.currentTimeMillis() - suiteStart) / 1000 + " s");
+		}
+	}
+
+	// 1.1 SMART discovery
+
+	@Test
+	@Order(1)
+	void wellKnownEndpoint() throws Exception {
+		HttpResponse<String> response = client(null).send(HttpRequest.newBuilder(
+						URI.create(server.base() + "/.well-known/smart-configuration"))
+				.header("Accept", "application/json").build());
+		assertThat(response.statusCode()).isEqualTo(200);
+		assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("application/json");
+		JsonNode doc = BulkClient.JSON.readTree(response.body());
+		assertThat(doc.get("token_endpoint").asText()).matches("https?://.*").isEqualTo(apps.tokenUrl());
+		assertThat(doc.get("token_endpoint_auth_methods_supported").toString()).contains("private_key_jwt");
+		assertThat(doc.get("token_endpoint_auth_signing_alg_values_supported").toString()).containsAnyOf("RS384", "ES384");
+		assertThat(doc.get("scopes_supported").isArray()).isTrue();
+	}
+
+	// 1.2 Backend services authorization
+
+	@Test
+	@Order(2)
+	void invalidGrantTypeIs400() throws Exception {
+		Map<String, String> form = new HashMap<>(apps.form(assertion(), "system/*.read"));
+		form.put("grant_type", "not_a_grant_type");
+		assertThat(apps.tokenRequest(form).statusCode()).isEqualTo(400);
+	}
+
+	@Test
+	@Order(3)
+	void invalidClientAssertionTypeIs400Or401() throws Exception {
+		Map<String, String> form = new HashMap<>(apps.form(assertion(), "system/*.read"));
+		form.put("client_assertion_type", "not_an_assertion_type");
+		assertThat(apps.tokenRequest(form).statusCode()).isIn(400, 401);
+	}
+
+	@Test
+	@Order(4)
+	void successfulTokenRequestAndResponseBody() throws Exception {
+		HttpResponse<String> response = apps.tokenRequest(apps.form(assertion(), "system/*.read"));
+		assertThat(response.statusCode()).isIn(200, 201);
+		JsonNode body = BulkClient.JSON.readTree(response.body());
+		assertThat(body.get("access_token").asText()).isNotBlank();
+		assertThat(body.get("token_type").asText()).isEqualToIgnoringCase("bearer");
+		assertThat(body.get("expires_in").isNumber()).isTrue();
+		assertThat(body.get("scope").asText()).isNotBlank();
+		token = body.get("access_token").asText();
+	}
+
+	// 2.x export groups, for the three levels
+
+	@ParameterizedTest
+	@Order(5)
+	@ValueSource(strings = {"Group/all/$export", "Patient/$export", "$export"})
+	void exportLevel(String kickOff) throws Exception {
+		long start = System.currentTimeMillis();
+		BulkClient authorized = client(token);
+		BulkClient anonymous = client(null);
+
+		// X.1.01 operation support
+		assertThat(authorized.read("metadata")).contains(kickOff.startsWith("Group")
+				? "OperationDefinition/group-export"
+				: kickOff.startsWith("Patient") ? "OperationDefinition/patient-export" : "OperationDefinition/export");
+
+		// X.1.02 no-auth kick-off rejected with 400 or 401 (never 403)
+		assertThat(anonymous.kickOff(kickOff).statusCode()).isIn(400, 401);
+
+		// X.1.03 kick-off
+		HttpResponse<String> kicked = authorized.kickOff(kickOff);
+		assertThat(kicked.statusCode()).isEqualTo(202);
+		String status = kicked.headers().firstValue("content-location").orElseThrow();
+		assertThat(status).matches("https?://.*");
+
+		// X.1.04 status check with Retry-After honoured
+		HttpResponse<String> done = pollLikeInferno(authorized, status);
+		assertThat(done.statusCode()).isEqualTo(200);
+		assertThat(done.headers().firstValue("Content-Type").orElse("")).contains("application/json");
+		JsonNode manifest = BulkClient.JSON.readTree(done.body());
+		for (String key : List.of("transactionTime", "request", "requiresAccessToken", "output", "error")) {
+			assertThat(manifest.has(key)).as(key).isTrue();
+		}
+		assertThat(manifest.get("requiresAccessToken").asBoolean()).isTrue();
+
+		// X.1.05 output check
+		JsonNode output = manifest.get("output");
+		assertThat(output).isNotEmpty();
+		for (JsonNode file : output) {
+			assertThat(file.has("type")).isTrue();
+			assertThat(file.get("url").asText()).matches("https?://.*");
+		}
+
+		// X.2.02 download without a token rejected
+		String firstUrl = output.get(0).get("url").asText();
+		HttpResponse<String> noToken = anonymous.send(HttpRequest.newBuilder(URI.create(firstUrl))
+				.header("Accept", "application/fhir+ndjson").build());
+		assertThat(noToken.statusCode()).isIn(400, 401);
+
+		// X.2.03 valid resources, X.2.04 at least two patients
+		Set<String> patients = new TreeSet<>();
+		List<String> invalid = new ArrayList<>();
+		int validated = 0;
+		for (JsonNode file : output) {
+			HttpResponse<String> download = authorized.send(HttpRequest.newBuilder(URI.create(file.get("url").asText()))
+					.header("Accept", "application/fhir+ndjson")
+					.header("Authorization", "Bearer " + token).build());
+			assertThat(download.headers().firstValue("Content-Type").orElse("")).startsWith("application/fhir+ndjson");
+			String[] lines = download.body().split("\n");
+			for (int i = 0; i < lines.length; i++) {
+				assertThat(lines[i]).as("line %d of %s is not blank", i + 1, file.get("url").asText()).isNotBlank();
+				IBaseResource resource = BulkClient.FHIR.newJsonParser().parseResource(lines[i]);
+				assertThat(resource.fhirType()).isEqualTo(file.get("type").asText());
+				if (resource.fhirType().equals("Patient")) {
+					patients.add(resource.getIdElement().getIdPart());
+				}
+				List<String> errors = VALIDATOR.errors(resource);
+				if (!errors.isEmpty()) {
+					invalid.add(resource.fhirType() + "/" + resource.getIdElement().getIdPart() + ": " + errors);
+				}
+				validated++;
+			}
+		}
+		assertThat(invalid).as("%d resources validated", validated).isEmpty();
+		assertThat(patients.size()).isGreaterThanOrEqualTo(2);
+
+		// X.3.01 cancel, X.3.02 polling a cancelled export gives 404 + OperationOutcome
+		String cancelled = authorized.start(kickOff);
+		assertThat(authorized.send(authorized.request(cancelled).header("Accept", "application/json").DELETE().build())
+				.statusCode()).isEqualTo(202);
+		HttpResponse<String> gone = authorized.send(authorized.request(cancelled).header("Accept", "application/json").GET().build());
+		assertThat(gone.statusCode()).isEqualTo(404);
+		IBaseResource outcome = BulkClient.FHIR.newJsonParser().parseResource(gone.body());
+		assertThat(outcome.fhirType()).isEqualTo("OperationOutcome");
+		assertThat(VALIDATOR.errors(outcome)).isEmpty();
+
+		// X.4.01 _outputFormat variants, X.4.02 _since
+		String separator = kickOff.contains("?") ? "&" : "?";
+		List<String> variants = new ArrayList<>();
+		for (String format : List.of("application/fhir+ndjson", "application/ndjson", "ndjson")) {
+			variants.add("_outputFormat=" + URLEncoder.encode(format, StandardCharsets.UTF_8));
+		}
+		String weekAgo = OffsetDateTime.now(ZoneOffset.UTC).minusWeeks(1).withNano(0)
+				.format(DateTimeFormatter.ISO_OFFSET_DATE_TIME).replace("Z", "+00:00");
+		variants.add("_since=" + URLEncoder.encode(weekAgo, StandardCharsets.UTF_8));
+		for (String variant : variants) {
+			HttpResponse<String> response = authorized.kickOff(kickOff + separator + variant);
+			assertThat(response.statusCode()).as(variant).isEqualTo(202);
+			String url = response.headers().firstValue("content-location").orElseThrow();
+			assertThat(authorized.send(authorized.request(url).DELETE().build()).statusCode()).isEqualTo(202);
+		}
+
+		long seconds = (System.currentTimeMillis() - start) / 1000;
+		System.out.println("Conformance " + kickOff + ": " + validated + " resources validated in " + seconds + " s");
+		assertThat(seconds).as("far inside the kit's 180 s").isLessThan(BULK_TIMEOUT_SECONDS / 2);
+		assertThat(System.currentTimeMillis() - suiteStart).as("the whole run inside one token lifetime")
+				.isLessThan(5 * 60 * 1000L + 120_000L);
+	}
+
+	/** Inferno's loop: wait Retry-After seconds (or double from 1) until not 202 or 180 s pass. */
+	private static HttpResponse<String> pollLikeInferno(BulkClient client, String url) throws Exception {
+		long deadline = System.currentTimeMillis() + BULK_TIMEOUT_SECONDS * 1000L;
+		int wait = 1;
+		while (true) {
+			HttpResponse<String> response = client.send(client.request(url).header("Accept", "application/json").GET().build());
+			if (response.statusCode() != 202 || System.currentTimeMillis() + wait * 1000L > deadline) {
+				return response;
+			}
+			int retryAfter = Integer.parseInt(response.headers().firstValue("Retry-After").orElse("0"));
+			wait = retryAfter > 0 ? retryAfter : wait * 2;
+			Thread.sleep(wait * 1000L);
+		}
+	}
+
+	private static BulkClient client(String bearer) {
+		return new BulkClient(server.base()).withToken(() -> bearer);
+	}
+
+	private static String assertion() throws Exception {
+		return apps.assertion(app, apps.claims(app).build(), apps.header(app).build());
+	}
+}
