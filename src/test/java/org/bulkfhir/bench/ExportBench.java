@@ -201,7 +201,23 @@ public final class ExportBench {
 		return ids.size();
 	}
 
+	/** Three passes in one JVM (the first pays for class loading and JIT); the fastest is the limit. */
 	static Map<String, Object> limit(String jdbcUrl, List<String> types, Path out) throws Exception {
+		Map<String, Object> best = null;
+		List<String> passes = new ArrayList<>();
+		for (int pass = 0; pass < 3; pass++) {
+			Map<String, Object> result = limitPass(jdbcUrl, types, out);
+			passes.add((String) result.get("seconds"));
+			if (best == null || Double.parseDouble((String) result.get("seconds"))
+					< Double.parseDouble((String) best.get("seconds"))) {
+				best = result;
+			}
+		}
+		best.put("passes", String.join(" / ", passes));
+		return best;
+	}
+
+	private static Map<String, Object> limitPass(String jdbcUrl, List<String> types, Path out) throws Exception {
 		Map<String, Object> result = new LinkedHashMap<>();
 		String marks = types.stream().map(t -> "?").collect(Collectors.joining(","));
 		String sql = "SELECT v.RES_TEXT_VC FROM HFJ_RESOURCE r"
