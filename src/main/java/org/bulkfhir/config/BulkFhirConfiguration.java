@@ -34,6 +34,7 @@ import org.bulkfhir.output.StoredResourceReader;
 import org.bulkfhir.provenance.ProvenanceSelector;
 import org.bulkfhir.storage.ExportFileStore;
 import org.bulkfhir.storage.FilesystemExportFileStore;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -246,7 +247,12 @@ public class BulkFhirConfiguration {
 				fhirContext, access, properties.getExport().getExpiry());
 	}
 
+	/**
+	 * {@code bulkfhir.enabled=false} keeps the plugin's endpoints off every RestfulServer (the
+	 * benchmark uses it to let stock HAPI's $export answer on the same server and data).
+	 */
 	@Bean
+	@ConditionalOnProperty(name = "bulkfhir.enabled", havingValue = "true", matchIfMissing = true)
 	public RestfulServerRegistrar bulkfhirRestfulServerRegistrar(
 			ExportKickoffProvider kickoff, ExportStatusProvider status, ExportFileProvider files) {
 		return new RestfulServerRegistrar(List.of(kickoff, status, files), List.of());

@@ -1,6 +1,7 @@
 package org.bulkfhir.server;
 
 import ca.uhn.fhir.batch2.jobs.config.Batch2JobsConfig;
+import ca.uhn.fhir.batch2.jobs.export.BulkDataExportProvider;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.jpa.api.config.JpaStorageSettings;
 import ca.uhn.fhir.jpa.api.config.ThreadPoolFactoryConfig;
@@ -27,6 +28,8 @@ import jakarta.persistence.EntityManagerFactory;
 import org.bulkfhir.config.BulkFhirConfiguration;
 import org.hibernate.cfg.AvailableSettings;
 import org.hibernate.dialect.Dialect;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.orm.jpa.JpaProperties;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
@@ -56,10 +59,13 @@ import javax.sql.DataSource;
 public class HapiServerConfig {
 
 	@Bean
-	public JpaStorageSettings jpaStorageSettings() {
+	public JpaStorageSettings jpaStorageSettings(
+			@Value("${bulkfhir.server.stock-fast-maintenance:false}") boolean stockFastMaintenance) {
 		JpaStorageSettings settings = new JpaStorageSettings();
 		settings.setAllowExternalReferences(true);
 		settings.setAllowMultipleDelete(true);
+		// Benchmark only: stock batch2 in its fastest form (see StockMaintenancePacer).
+		settings.setJobFastTrackingEnabled(stockFastMaintenance);
 		return settings;
 	}
 
@@ -135,11 +141,21 @@ public class HapiServerConfig {
 			JpaStorageSettings storageSettings,
 			ISearchParamRegistry searchParamRegistry,
 			IValidationSupport validationSupport,
-			DaoRegistry daoRegistry) {
+			DaoRegistry daoRegistry,
+			ObjectProvider<BulkDataExportProvider> stockExportProvider,
+			@Value("${bulkfhir.server.stock-export:false}") boolean stockExport,
+			@Value("${bulkfhir.enabled:true}") boolean bulkfhirEnabled) {
 		RestfulServer server = new RestfulServer(systemDao.getContext());
 		server.setServerName("bulkfhir (HAPI FHIR JPA R4)");
 		server.registerProviders(resourceProviders.createProviders());
 		server.registerProvider(systemProvider);
+		if (stockExport) {
+			// Benchmark mode: HAPI's own $export instead of ours; both cannot own the same operations.
+			if (bulkfhirEnabled) {
+				throw new IllegalStateException("bulkfhir.server.stock-export=true needs bulkfhir.enabled=false");
+			}
+			server.registerProvider(stockExportProvider.getObject());
+		}
 		server.setPagingProvider(pagingProvider);
 		server.setServerAddressStrategy(new IncomingRequestAddressStrategy());
 		JpaCapabilityStatementProvider capabilities = new JpaCapabilityStatementProvider(

@@ -1,0 +1,293 @@
+package org.bulkfhir.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.Writer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/**
+ * The measuring half of {@code scripts/bench} (the script starts and stops servers). Each command
+ * prints {@code key=value} lines that the script collects:
+ * <ul>
+ *   <li>{@code export BASE GROUP OUTDIR CAP_SECONDS [xml]}: Group $export kick-off → manifest,
+ *   then downloads every file (timed) and writes the sorted type/id/versionId list to OUTDIR/ids.txt;
+ *   with {@code xml} it also tries the files as FHIR XML.</li>
+ *   <li>{@code limit JDBC_URL TYPES OUTFILE}: one streaming read of the stored text of the current
+ *   versions of all resources of TYPES, written as lines to OUTFILE, no parsing.</li>
+ *   <li>{@code compare OURS_IDS STOCK_IDS}: the two exported sets without Provenance and Group.</li>
+ * </ul>
+ */
+public final class ExportBench {
+
+	private static final ObjectMapper JSON = new ObjectMapper();
+	private static final Duration POLL = Duration.ofMillis(200);
+	private static final HttpClient HTTP = HttpClient.newBuilder()
+			.connectTimeout(Duration.ofSeconds(10))
+			.build();
+
+	private ExportBench() {}
+
+	public static void main(String[] args) throws Exception {
+		Map<String, Object> result = switch (args[0]) {
+			case "export" -> export(args[1], args[2], Path.of(args[3]), Long.parseLong(args[4]),
+					args.length > 5 && args[5].equals("xml"));
+			case "limit" -> limit(args[1], List.of(args[2].split(",")), Path.of(args[3]));
+			case "compare" -> compare(Path.of(args[1]), Path.of(args[2]));
+			default -> throw new IllegalArgumentException("Unknown command " + args[0]);
+		};
+		result.forEach((k, v) -> System.out.println(k + "=" + v));
+	}
+
+	static Map<String, Object> export(String base, String group, Path out, long capSeconds, boolean xml)
+			throws Exception {
+		Files.createDirectories(out.resolve("files"));
+		Map<String, Object> result = new LinkedHashMap<>();
+		long start = System.nanoTime();
+		HttpResponse<String> kickoff = HTTP.send(
+				HttpRequest.newBuilder(URI.create(base + "/Group/" + group + "/$export"))
+						.header("Accept", "application/fhir+json")
+						.header("Prefer", "respond-async")
+						// Stock HAPI would otherwise hand back an earlier identical job.
+						.header("Cache-Control", "no-cache")
+						.GET().build(),
+				HttpResponse.BodyHandlers.ofString());
+		if (kickoff.statusCode() != 202) {
+			throw new IllegalStateException("Kick-off answered " + kickoff.statusCode() + ": " + kickoff.body());
+		}
+		String statusUrl = kickoff.headers().firstValue("Content-Location").orElseThrow();
+		long deadline = start + Duration.ofSeconds(capSeconds).toNanos();
+		HttpResponse<String> status;
+		int polls = 0;
+		// Polls at a fixed 200 ms for both servers, ignoring Retry-After (stock says 120 s): the
+		// figure is when the server finished, not how patient a client is.
+		while (true) {
+			status = HTTP.send(HttpRequest.newBuilder(URI.create(statusUrl))
+					.header("Accept", "application/json").GET().build(), HttpResponse.BodyHandlers.ofString());
+			polls++;
+			if (status.statusCode() != 202) {
+				break;
+			}
+			if (System.nanoTime() > deadline) {
+				HTTP.send(HttpRequest.newBuilder(URI.create(statusUrl)).DELETE().build(),
+						HttpResponse.BodyHandlers.discarding());
+				result.put("timedOut", true);
+				result.put("seconds", capSeconds);
+				return result;
+			}
+			Thread.sleep(POLL.toMillis());
+		}
+		double seconds = (System.nanoTime() - start) / 1e9;
+		if (status.statusCode() != 200) {
+			throw new IllegalStateException("Status answered " + status.statusCode() + ": " + status.body());
+		}
+		Files.writeString(out.resolve("manifest.json"), status.body());
+		result.put("timedOut", false);
+		result.put("seconds", String.format("%.2f", seconds));
+		result.put("polls", polls);
+
+		JsonNode manifest = JSON.readTree(status.body());
+		List<String> urls = new ArrayList<>();
+		TreeSet<String> types = new TreeSet<>();
+		long manifestCount = 0;
+		for (JsonNode file : manifest.path("output")) {
+			urls.add(file.path("url").asText());
+			types.add(file.path("type").asText());
+			manifestCount += file.path("count").asLong(0);
+		}
+		result.put("files", urls.size());
+		result.put("types", String.join(",", types));
+		result.put("manifestCount", manifestCount);
+
+		long downloadStart = System.nanoTime();
+		long bytes = 0;
+		List<Path> downloaded = new ArrayList<>();
+		for (int i = 0; i < urls.size(); i++) {
+			Path file = out.resolve("files").resolve(String.format("%05d.ndjson", i));
+			bytes += download(urls.get(i), "application/fhir+ndjson", file);
+			downloaded.add(file);
+		}
+		double downloadSeconds = (System.nanoTime() - downloadStart) / 1e9;
+		result.put("bytes", bytes);
+		result.put("downloadSeconds", String.format("%.2f", downloadSeconds));
+		result.put("downloadMBps", String.format("%.1f", bytes / 1e6 / downloadSeconds));
+
+		long resources = writeIds(downloaded, out.resolve("ids.txt"));
+		result.put("resources", resources);
+		result.put("resourcesPerSecond", String.format("%.0f", resources / seconds));
+		if (xml && !urls.isEmpty()) {
+			result.putAll(tryXml(urls, out));
+		}
+		return result;
+	}
+
+	private static long download(String url, String accept, Path file) throws Exception {
+		HttpResponse<InputStream> response = HTTP.send(
+				HttpRequest.newBuilder(URI.create(url)).header("Accept", accept).GET().build(),
+				HttpResponse.BodyHandlers.ofInputStream());
+		if (response.statusCode() != 200) {
+			throw new IllegalStateException("GET " + url + " answered " + response.statusCode());
+		}
+		try (InputStream in = response.body(); OutputStream os = Files.newOutputStream(file)) {
+			return in.transferTo(os);
+		}
+	}
+
+	private static Map<String, Object> tryXml(List<String> urls, Path out) throws Exception {
+		Map<String, Object> result = new LinkedHashMap<>();
+		HttpResponse<InputStream> probe = HTTP.send(
+				HttpRequest.newBuilder(URI.create(urls.get(0))).header("Accept", "application/fhir+xml").GET().build(),
+				HttpResponse.BodyHandlers.ofInputStream());
+		probe.body().close();
+		String type = probe.headers().firstValue("Content-Type").orElse("");
+		if (probe.statusCode() != 200 || !type.contains("xml")) {
+			result.put("xml", "not available in this build (HTTP " + probe.statusCode() + ", " + type + ")");
+			return result;
+		}
+		Path dir = Files.createDirectories(out.resolve("xml"));
+		long start = System.nanoTime();
+		long bytes = 0;
+		for (int i = 0; i < urls.size(); i++) {
+			bytes += download(urls.get(i), "application/fhir+xml", dir.resolve(String.format("%05d.xml", i)));
+		}
+		double seconds = (System.nanoTime() - start) / 1e9;
+		result.put("xml", "available");
+		result.put("xmlBytes", bytes);
+		result.put("xmlMBps", String.format("%.1f", bytes / 1e6 / seconds));
+		return result;
+	}
+
+	/** Writes "Type/id/versionId" of every line, sorted; returns the number of lines. */
+	private static long writeIds(List<Path> files, Path idsFile) throws IOException {
+		List<String> ids = new ArrayList<>();
+		for (Path file : files) {
+			try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+				String line;
+				while ((line = reader.readLine()) != null) {
+					if (line.isBlank()) {
+						continue;
+					}
+					JsonNode resource = JSON.readTree(line);
+					ids.add(resource.path("resourceType").asText() + "/" + resource.path("id").asText()
+							+ "/" + resource.path("meta").path("versionId").asText("?"));
+				}
+			}
+		}
+		ids.sort(null);
+		Files.write(idsFile, ids);
+		return ids.size();
+	}
+
+	/** Three passes in one JVM (the first pays for class loading and JIT); the fastest is the limit. */
+	static Map<String, Object> limit(String jdbcUrl, List<String> types, Path out) throws Exception {
+		Map<String, Object> best = null;
+		List<String> passes = new ArrayList<>();
+		for (int pass = 0; pass < 3; pass++) {
+			Map<String, Object> result = limitPass(jdbcUrl, types, out);
+			passes.add((String) result.get("seconds"));
+			if (best == null || Double.parseDouble((String) result.get("seconds"))
+					< Double.parseDouble((String) best.get("seconds"))) {
+				best = result;
+			}
+		}
+		best.put("passes", String.join(" / ", passes));
+		return best;
+	}
+
+	private static Map<String, Object> limitPass(String jdbcUrl, List<String> types, Path out) throws Exception {
+		Map<String, Object> result = new LinkedHashMap<>();
+		String marks = types.stream().map(t -> "?").collect(Collectors.joining(","));
+		String sql = "SELECT v.RES_TEXT_VC FROM HFJ_RESOURCE r"
+				+ " JOIN HFJ_RES_VER v ON v.RES_ID = r.RES_ID AND v.RES_VER = r.RES_VER"
+				+ " WHERE r.RES_DELETED_AT IS NULL AND r.RES_TYPE IN (" + marks + ")";
+		try (Connection connection = DriverManager.getConnection(jdbcUrl, "sa", "")) {
+			connection.setAutoCommit(false);
+			long start = System.nanoTime();
+			long rows = 0;
+			long nulls = 0;
+			long chars = 0;
+			try (PreparedStatement statement = connection.prepareStatement(
+							sql, ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
+					Writer writer = new BufferedWriter(Files.newBufferedWriter(out, StandardCharsets.UTF_8), 1 << 16)) {
+				statement.setFetchSize(1000);
+				for (int i = 0; i < types.size(); i++) {
+					statement.setString(i + 1, types.get(i));
+				}
+				try (ResultSet rs = statement.executeQuery()) {
+					while (rs.next()) {
+						String text = rs.getString(1);
+						rows++;
+						if (text == null) {
+							nulls++;
+							continue;
+						}
+						chars += text.length();
+						writer.write(text);
+						writer.write('\n');
+					}
+				}
+			}
+			double seconds = (System.nanoTime() - start) / 1e9;
+			long bytes = Files.size(out);
+			result.put("rows", rows);
+			result.put("nullText", nulls);
+			result.put("bytes", bytes);
+			result.put("seconds", String.format("%.2f", seconds));
+			result.put("resourcesPerSecond", String.format("%.0f", rows / seconds));
+			result.put("MBps", String.format("%.1f", bytes / 1e6 / seconds));
+		}
+		return result;
+	}
+
+	static Map<String, Object> compare(Path oursIds, Path stockIds) throws IOException {
+		TreeSet<String> ours = comparable(oursIds);
+		TreeSet<String> stock = comparable(stockIds);
+		TreeSet<String> onlyOurs = new TreeSet<>(ours);
+		onlyOurs.removeAll(stock);
+		TreeSet<String> onlyStock = new TreeSet<>(stock);
+		onlyStock.removeAll(ours);
+		Map<String, Object> result = new LinkedHashMap<>();
+		result.put("same", onlyOurs.isEmpty() && onlyStock.isEmpty());
+		result.put("compared", ours.size() + " ours, " + stock.size() + " stock");
+		result.put("onlyOurs", byType(onlyOurs));
+		result.put("onlyStock", byType(onlyStock));
+		result.put("exampleOnlyOurs", onlyOurs.stream().limit(3).toList());
+		result.put("exampleOnlyStock", onlyStock.stream().limit(3).toList());
+		return result;
+	}
+
+	private static TreeSet<String> comparable(Path ids) throws IOException {
+		return Files.readAllLines(ids).stream()
+				.filter(id -> !id.startsWith("Provenance/") && !id.startsWith("Group/"))
+				.collect(Collectors.toCollection(TreeSet::new));
+	}
+
+	private static String byType(TreeSet<String> ids) {
+		Map<String, Long> counts = new TreeMap<>(ids.stream()
+				.collect(Collectors.groupingBy(id -> id.substring(0, id.indexOf('/')), Collectors.counting())));
+		return counts.isEmpty() ? "none" : counts.toString();
+	}
+}
