@@ -21,6 +21,7 @@ public class AdminAccess {
 	public static final String CSRF_HEADER = "X-Requested-With";
 	public static final String CSRF_VALUE = "bulkfhir-admin";
 	public static final String DEMO_PASSWORD = "demo-admin";
+	public static final String CHALLENGE = "Basic realm=\"bulkfhir admin\"";
 	private static final Logger LOG = LoggerFactory.getLogger(AdminAccess.class);
 
 	private final String username;

@@ -92,11 +92,7 @@ public class AdminClientsController {
 
 	@ExceptionHandler(ResponseStatusException.class)
 	public ResponseEntity<Map<String, String>> status(ResponseStatusException e) {
-		ResponseEntity.BodyBuilder builder = ResponseEntity.status(e.getStatusCode());
-		if (e.getStatusCode().value() == 401) {
-			builder.header("WWW-Authenticate", "Basic realm=\"bulkfhir admin\"");
-		}
-		return builder.body(Map.of("error", String.valueOf(e.getReason())));
+		return AdminErrors.of(e);
 	}
 
 	private Map<String, Object> setEnabled(String clientId, boolean enabled, HttpServletRequest request) {

@@ -185,11 +185,7 @@ public class AdminJobsController {
 
 	@ExceptionHandler(ResponseStatusException.class)
 	public ResponseEntity<Map<String, String>> status(ResponseStatusException e) {
-		ResponseEntity.BodyBuilder builder = ResponseEntity.status(e.getStatusCode());
-		if (e.getStatusCode().value() == 401) {
-			builder.header("WWW-Authenticate", "Basic realm=\"bulkfhir admin\"");
-		}
-		return builder.body(Map.of("error", String.valueOf(e.getReason())));
+		return AdminErrors.of(e);
 	}
 
 	private ExportJob find(String id) {

@@ -61,7 +61,7 @@ public class AdminUiController {
 	public ResponseEntity<String> status(ResponseStatusException e) {
 		ResponseEntity.BodyBuilder builder = ResponseEntity.status(e.getStatusCode()).contentType(MediaType.TEXT_PLAIN);
 		if (e.getStatusCode().value() == 401) {
-			builder.header("WWW-Authenticate", "Basic realm=\"bulkfhir admin\"");
+			builder.header("WWW-Authenticate", AdminAccess.CHALLENGE);
 		}
 		return builder.body(String.valueOf(e.getReason()));
 	}

@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
-import static org.bulkfhir.output.StoredResourceReader.IN_LIST_LIMIT;
+import static org.bulkfhir.output.StoredResourceReader.batches;
 
 /**
  * The plain SQL reads of HAPI's tables that the export needs: keyset-paged, bounded IN-lists,
@@ -37,8 +37,7 @@ public class ExportQueries {
 	public List<Long> patientPids(Collection<String> fhirIds) {
 		List<String> ids = new ArrayList<>(fhirIds);
 		TreeSet<Long> result = new TreeSet<>();
-		for (int start = 0; start < ids.size(); start += IN_LIST_LIMIT) {
-			List<String> batch = ids.subList(start, Math.min(ids.size(), start + IN_LIST_LIMIT));
+		for (List<String> batch : batches(ids)) {
 			result.addAll(jdbc.queryForList(
 					"SELECT RES_ID FROM HFJ_RESOURCE WHERE RES_TYPE = 'Patient' AND FHIR_ID IN (:ids)"
 							+ " AND RES_DELETED_AT IS NULL",
@@ -51,8 +50,7 @@ public class ExportQueries {
 	/** FHIR ids of the given pids. */
 	public Map<Long, String> fhirIds(List<Long> pids) {
 		Map<Long, String> result = new HashMap<>();
-		for (int start = 0; start < pids.size(); start += IN_LIST_LIMIT) {
-			List<Long> batch = pids.subList(start, Math.min(pids.size(), start + IN_LIST_LIMIT));
+		for (List<Long> batch : batches(pids)) {
 			jdbc.query(
 					"SELECT RES_ID, FHIR_ID FROM HFJ_RESOURCE WHERE RES_ID IN (:pids)",
 					new MapSqlParameterSource("pids", batch),
@@ -90,8 +88,7 @@ public class ExportQueries {
 	/** Keeps those of {@code pids} that are live and updated within the bounds, in pid order. */
 	public List<Long> filterUpdated(List<Long> pids, Long since, long until) {
 		TreeSet<Long> result = new TreeSet<>();
-		for (int start = 0; start < pids.size(); start += IN_LIST_LIMIT) {
-			List<Long> batch = pids.subList(start, Math.min(pids.size(), start + IN_LIST_LIMIT));
+		for (List<Long> batch : batches(pids)) {
 			MapSqlParameterSource params =
 					new MapSqlParameterSource("pids", batch).addValue("until", new Timestamp(until));
 			String sql = "SELECT RES_ID FROM HFJ_RESOURCE WHERE RES_ID IN (:pids) AND RES_DELETED_AT IS NULL"
@@ -115,8 +112,7 @@ public class ExportQueries {
 		if (types.isEmpty() || paths.isEmpty()) {
 			return result;
 		}
-		for (int start = 0; start < patientPids.size(); start += IN_LIST_LIMIT) {
-			List<Long> batch = patientPids.subList(start, Math.min(patientPids.size(), start + IN_LIST_LIMIT));
+		for (List<Long> batch : batches(patientPids)) {
 			MapSqlParameterSource params = new MapSqlParameterSource("patients", batch)
 					.addValue("types", types)
 					.addValue("paths", paths)
@@ -142,8 +138,7 @@ public class ExportQueries {
 		if (targetTypes.isEmpty()) {
 			return result;
 		}
-		for (int start = 0; start < sourcePids.size(); start += IN_LIST_LIMIT) {
-			List<Long> batch = sourcePids.subList(start, Math.min(sourcePids.size(), start + IN_LIST_LIMIT));
+		for (List<Long> batch : batches(sourcePids)) {
 			jdbc.query(
 					"SELECT DISTINCT TARGET_RESOURCE_ID, TARGET_RESOURCE_TYPE FROM HFJ_RES_LINK"
 							+ " WHERE SRC_RESOURCE_ID IN (:sources) AND TARGET_RESOURCE_TYPE IN (:types)"
@@ -162,8 +157,7 @@ public class ExportQueries {
 	/** Live Provenance whose {@code target} references one of the given resources, updated within the bounds. */
 	public List<ProvenanceLink> provenanceTargeting(List<Long> targetPids, Long since, long until) {
 		List<ProvenanceLink> links = new ArrayList<>();
-		for (int start = 0; start < targetPids.size(); start += IN_LIST_LIMIT) {
-			List<Long> batch = targetPids.subList(start, Math.min(targetPids.size(), start + IN_LIST_LIMIT));
+		for (List<Long> batch : batches(targetPids)) {
 			MapSqlParameterSource params =
 					new MapSqlParameterSource("targets", batch).addValue("until", new Timestamp(until));
 			String sql = "SELECT l.SRC_RESOURCE_ID, l.TARGET_RESOURCE_ID, r.RES_UPDATED FROM HFJ_RES_LINK l"
@@ -185,8 +179,7 @@ public class ExportQueries {
 	public Map<Long, Integer> provenanceTargetCounts(Collection<Long> provenancePids) {
 		List<Long> pids = new ArrayList<>(provenancePids);
 		Map<Long, Integer> counts = new HashMap<>();
-		for (int start = 0; start < pids.size(); start += IN_LIST_LIMIT) {
-			List<Long> batch = pids.subList(start, Math.min(pids.size(), start + IN_LIST_LIMIT));
+		for (List<Long> batch : batches(pids)) {
 			jdbc.query(
 					"SELECT SRC_RESOURCE_ID, COUNT(*) FROM HFJ_RES_LINK WHERE SRC_RESOURCE_ID IN (:pids)"
 							+ " AND SRC_PATH = 'Provenance.target' GROUP BY SRC_RESOURCE_ID",

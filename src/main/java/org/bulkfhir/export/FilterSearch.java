@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 
-import static org.bulkfhir.output.StoredResourceReader.IN_LIST_LIMIT;
+import static org.bulkfhir.output.StoredResourceReader.batches;
 
 /**
  * Applies {@code _typeFilter} queries with HAPI's own search engine, restricted to candidate
@@ -51,8 +51,7 @@ public class FilterSearch {
 		}
 		IFhirResourceDao<?> dao = daoRegistry.getResourceDao(type);
 		TreeSet<Long> matched = new TreeSet<>();
-		for (int start = 0; start < candidates.size(); start += IN_LIST_LIMIT) {
-			List<Long> batch = candidates.subList(start, Math.min(candidates.size(), start + IN_LIST_LIMIT));
+		for (List<Long> batch : batches(candidates)) {
 			Map<Long, String> ids = queries.fhirIds(batch);
 			for (String filter : filters) {
 				SearchParameterMap map = parse(filter);

@@ -29,6 +29,15 @@ public class StoredResourceReader {
 
 	public static final int IN_LIST_LIMIT = 500;
 
+	/** Consecutive slices of at most {@link #IN_LIST_LIMIT} elements: SQL IN-lists stay bounded. */
+	public static <T> List<List<T>> batches(List<T> values) {
+		List<List<T>> batches = new ArrayList<>();
+		for (int start = 0; start < values.size(); start += IN_LIST_LIMIT) {
+			batches.add(values.subList(start, Math.min(values.size(), start + IN_LIST_LIMIT)));
+		}
+		return batches;
+	}
+
 	private static final String SELECT = "SELECT r.RES_ID, r.RES_TYPE, r.FHIR_ID, r.RES_VER, r.HAS_TAGS, v.RES_UPDATED,"
 			+ " v.RES_ENCODING, v.RES_TEXT_VC, v.SOURCE_URI, v.REQUEST_ID"
 			+ " FROM HFJ_RESOURCE r JOIN HFJ_RES_VER v ON v.RES_ID = r.RES_ID AND v.RES_VER = r.RES_VER"
@@ -56,8 +65,7 @@ public class StoredResourceReader {
 	 */
 	public void read(List<Long> pids, Consumer<StoredResource> sink, Consumer<FailedResource> failures) {
 		IParser parser = fhirContext.newJsonParser();
-		for (int start = 0; start < pids.size(); start += IN_LIST_LIMIT) {
-			List<Long> batch = pids.subList(start, Math.min(pids.size(), start + IN_LIST_LIMIT));
+		for (List<Long> batch : batches(pids)) {
 			List<long[]> fallback = new ArrayList<>();
 			List<String> fallbackTypes = new ArrayList<>();
 			jdbc.query(SELECT, new MapSqlParameterSource("pids", batch), (ResultSet rs) -> {

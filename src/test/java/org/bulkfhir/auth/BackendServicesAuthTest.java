@@ -7,11 +7,9 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.PlainHeader;
 import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.jwk.JWK;
-import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
-import com.sun.net.httpserver.HttpServer;
 import org.bulkfhir.support.BulkClient;
 import org.bulkfhir.support.ServerTestBase;
 import org.bulkfhir.support.TestApps;
@@ -19,7 +17,6 @@ import org.bulkfhir.support.TestApps.App;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.junit.jupiter.api.Test;
 
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -208,24 +205,13 @@ class BackendServicesAuthTest extends ServerTestBase {
 	@Test
 	void aClientWithAJwksUrlIsVerifiedWithTheFetchedKeys() throws Exception {
 		JWK key = TestApps.ecKey();
-		HttpServer jwksServer = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-		byte[] jwks = new JWKSet(key.toPublicJWK()).toString().getBytes(StandardCharsets.UTF_8);
-		jwksServer.createContext("/jwks.json", exchange -> {
-			exchange.getResponseHeaders().add("Content-Type", "application/json");
-			exchange.sendResponseHeaders(200, jwks.length);
-			exchange.getResponseBody().write(jwks);
-			exchange.close();
-		});
-		jwksServer.start();
-		try {
-			String jwksUrl = "http://127.0.0.1:" + jwksServer.getAddress().getPort() + "/jwks.json";
+		try (org.bulkfhir.support.JwksServer jwksServer = new org.bulkfhir.support.JwksServer(key)) {
+			String jwksUrl = jwksServer.url();
 			App app = apps.registerWithJwksUri(jwksUrl, key);
 			HttpResponse<String> withJku = apps.tokenRequest(apps.form(apps.assertion(app, apps.claims(app).build(),
 					apps.header(app).jwkURL(URI.create(jwksUrl)).build()), "system/*.read"));
 			assertThat(withJku.statusCode()).as(withJku.body()).isEqualTo(200);
 			assertThat(apps.token(app, "system/*.read")).isNotBlank();
-		} finally {
-			jwksServer.stop(0);
 		}
 	}
 

@@ -2,8 +2,7 @@ package org.bulkfhir.conformance;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.nimbusds.jose.jwk.JWK;
-import com.nimbusds.jose.jwk.JWKSet;
-import com.sun.net.httpserver.HttpServer;
+import org.bulkfhir.support.JwksServer;
 import org.bulkfhir.support.BulkClient;
 import org.bulkfhir.support.TestApps;
 import org.bulkfhir.support.WarProcess;
@@ -17,7 +16,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
@@ -48,7 +46,7 @@ class ConformanceIT {
 	private static final int BULK_TIMEOUT_SECONDS = 180;
 
 	private static WarProcess server;
-	private static HttpServer jwksServer;
+	private static JwksServer jwksServer;
 	private static TestApps apps;
 	private static TestApps.App app;
 	private static String token;
@@ -70,24 +68,15 @@ class ConformanceIT {
 			Thread.sleep(500);
 		}
 		JWK key = TestApps.ecKey();
-		byte[] jwks = new JWKSet(key.toPublicJWK()).toString().getBytes(StandardCharsets.UTF_8);
-		jwksServer = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-		jwksServer.createContext("/jwks.json", exchange -> {
-			exchange.getResponseHeaders().add("Content-Type", "application/json");
-			exchange.sendResponseHeaders(200, jwks.length);
-			exchange.getResponseBody().write(jwks);
-			exchange.close();
-		});
-		jwksServer.start();
+		jwksServer = new JwksServer(key);
 		apps = new TestApps(server.base());
-		app = apps.registerWithJwksUri(
-				"http://127.0.0.1:" + jwksServer.getAddress().getPort() + "/jwks.json", key);
+		app = apps.registerWithJwksUri(jwksServer.url(), key);
 	}
 
 	@AfterAll
 	static void stopServer() throws Exception {
 		if (jwksServer != null) {
-			jwksServer.stop(0);
+			jwksServer.close();
 		}
 		if (server != null) {
 			server.close();
