@@ -146,7 +146,8 @@ public class BulkFhirConfiguration {
 						"manifest",
 						"Write referenced resources once and record the manifest",
 						ExportReport.class,
-						new ManifestStep(output, queries, filterSearch, provenance))
+						new ManifestStep(
+								output, queries, filterSearch, provenance, properties.getExport().getManifestStepDelay()))
 				.build();
 	}
 

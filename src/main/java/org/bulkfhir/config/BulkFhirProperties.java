@@ -248,6 +248,11 @@ public class BulkFhirProperties {
 		private Duration staleWorkTimeout = Duration.ofMinutes(15);
 		/** Exports one client may have running at once; more get 429. 0 = no limit. */
 		private int maxRunningPerClient = 4;
+		/**
+		 * Failure testing only: the manifest step waits this long before it writes the report, so
+		 * that a test can kill the server inside it. Keep it at 0 in production.
+		 */
+		private Duration manifestStepDelay = Duration.ZERO;
 		/** How long a completed export's files stay downloadable. */
 		private Duration expiry = Duration.ofHours(24);
 		/** How often expired exports, failed and cancelled jobs and orphaned files are purged. */
@@ -267,6 +272,14 @@ public class BulkFhirProperties {
 
 		public void setMaxRunningPerClient(int maxRunningPerClient) {
 			this.maxRunningPerClient = maxRunningPerClient;
+		}
+
+		public Duration getManifestStepDelay() {
+			return manifestStepDelay;
+		}
+
+		public void setManifestStepDelay(Duration manifestStepDelay) {
+			this.manifestStepDelay = manifestStepDelay;
 		}
 
 		public Duration getExpiry() {

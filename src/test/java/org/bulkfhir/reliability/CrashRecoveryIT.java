@@ -17,9 +17,10 @@ import java.util.UUID;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * kill -9 of the packaged server, twice: right after a 202 (the job must exist after restart) and
- * in the middle of an export of a few thousand patients (it must resume and complete with
- * exactly the expected resources, none twice, and no half-written file).
+ * kill -9 of the packaged server, three times: right after a 202 (the job must exist after
+ * restart), in the middle of an export of a few thousand patients (it must resume and complete
+ * with exactly the expected resources, none twice, and no half-written file served), and inside
+ * the final manifest step (it must be run again and complete).
  */
 class CrashRecoveryIT {
 
@@ -49,8 +50,28 @@ class CrashRecoveryIT {
 			server.kill(); // in the middle of the export
 		}
 
+		String finalizingUrl;
+		// A manifest step that takes 20 s; live work is only given back after 60 s on this server.
+		List<String> slowManifest = new java.util.ArrayList<>(args);
+		slowManifest.remove("--bulkfhir.export.stale-work-timeout=PT3S");
+		slowManifest.add("--bulkfhir.export.stale-work-timeout=PT60S");
+		slowManifest.add("--bulkfhir.export.manifest-step-delay=PT20S");
+		try (WarProcess server = new WarProcess(dataDir, slowManifest).start()) {
+			BulkClient client = new BulkClient(server.base());
+			finalizingUrl = client.start("Group/small/$export?_type=Patient,Practitioner");
+			awaitState(client, finalizingUrl, "FINALIZE");
+			server.kill(); // inside the manifest step
+		}
+
 		try (WarProcess server = new WarProcess(dataDir, args).start()) {
 			BulkClient client = new BulkClient(server.base());
+			HttpResponse<String> finalized = client.poll(rebase(finalizingUrl, server), Duration.ofSeconds(90));
+			assertThat(finalized.statusCode()).as("a job killed in its manifest step completes").isEqualTo(200);
+			Map<String, List<IBaseResource>> small = client.downloadAll(BulkClient.JSON.readTree(finalized.body()));
+			assertThat(small.get("Patient")).hasSize(10);
+			assertThat(small.get("Practitioner")).isNotEmpty();
+			small.values().forEach(list -> assertThat(BulkClient.ids(list)).doesNotHaveDuplicates());
+
 			HttpResponse<String> promised = client.poll(rebase(promisedUrl, server), Duration.ofSeconds(90));
 			assertThat(promised.statusCode()).as("the job behind a 202 survives kill -9").isEqualTo(200);
 
@@ -74,6 +95,19 @@ class CrashRecoveryIT {
 				assertThat(refused.statusCode()).as("a half-written file is not served").isEqualTo(404);
 			}
 		}
+	}
+
+	private static void awaitState(BulkClient client, String statusUrl, String state) throws Exception {
+		long deadline = System.currentTimeMillis() + 60_000;
+		while (System.currentTimeMillis() < deadline) {
+			HttpResponse<String> status = client.send(client.request(statusUrl).GET().build());
+			assertThat(status.statusCode()).as("still running").isEqualTo(202);
+			if (status.headers().firstValue("X-Progress").orElse("").contains(state)) {
+				return;
+			}
+			Thread.sleep(20);
+		}
+		throw new IllegalStateException("export never reached " + state);
 	}
 
 	private static String firstPartialFile(Path dataDir) throws Exception {
