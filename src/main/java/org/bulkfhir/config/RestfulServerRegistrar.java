@@ -1,17 +1,28 @@
 package org.bulkfhir.config;
 
 import ca.uhn.fhir.rest.server.RestfulServer;
+import ca.uhn.fhir.rest.server.method.OperationMethodBinding;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.event.ContextRefreshedEvent;
 
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Adds our providers and interceptors to every HAPI {@link RestfulServer} of the host context,
  * whoever created it (our WAR, jpaserver-starter, a custom server). Runs once the context is
- * refreshed, so no HAPI bean has to be replaced.
+ * refreshed, so no HAPI bean has to be replaced. Where another provider serves the same operation
+ * at the same level (HAPI's {@code BulkDataExportProvider} when {@code hapi.fhir.bulk_export_enabled}
+ * is true), ours is made to answer, see {@link OperationPrecedence}.
+ *
+ * <p>Interceptors given here are server interceptors: they see requests to this RestfulServer
+ * only. Hooks on storage pointcuts that must also fire inside batch2 jobs belong on HAPI's global
+ * {@code IInterceptorService} instead.
  */
 public class RestfulServerRegistrar implements ApplicationListener<ContextRefreshedEvent> {
 
@@ -47,5 +58,27 @@ public class RestfulServerRegistrar implements ApplicationListener<ContextRefres
 			server.registerProviders(missing);
 			LOG.info("bulkfhir registered {} providers on RestfulServer {}", missing.size(), server.getServerName());
 		}
+		warnAboutOverlaps(server, OperationPrecedence.putFirst(server, providers));
+	}
+
+	private static void warnAboutOverlaps(RestfulServer server, List<OperationMethodBinding> overlapping) {
+		Map<String, Set<String>> operationsByProvider = new TreeMap<>();
+		for (OperationMethodBinding binding : overlapping) {
+			operationsByProvider
+					.computeIfAbsent(binding.getProvider().getClass().getName(), k -> new TreeSet<>())
+					.add(where(binding));
+		}
+		operationsByProvider.forEach((provider, operations) -> LOG.warn(
+				"{} on RestfulServer {} also serves {}; bulkfhir answers these requests, the provider's"
+						+ " other operations stay reachable",
+				provider,
+				server.getServerName(),
+				operations));
+	}
+
+	private static String where(OperationMethodBinding binding) {
+		String resource = binding.getResourceName() == null ? "" : binding.getResourceName() + "/";
+		String level = binding.isCanOperateAtInstanceLevel() ? "[id]/" : "";
+		return resource + level + binding.getName();
 	}
 }

@@ -1,0 +1,163 @@
+package org.bulkfhir.dropin;
+
+import ca.uhn.fhir.batch2.jobs.export.BulkDataExportProvider;
+import ca.uhn.fhir.rest.server.RestfulServer;
+import com.fasterxml.jackson.databind.JsonNode;
+import org.bulkfhir.config.BulkFhirConfiguration;
+import org.bulkfhir.config.RestfulServerRegistrar;
+import org.bulkfhir.export.ExportKickoffProvider;
+import org.bulkfhir.support.BulkClient;
+import org.bulkfhir.support.TestApps;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The drop-in story: a jpaserver-starter-style host with HAPI's own bulk export switched on gets
+ * bulkfhir from {@code hapi.fhir.custom-bean-packages=org.bulkfhir.config} alone, with bean
+ * overriding forbidden, and serves a complete, authorized Group export over HTTP.
+ */
+@SpringBootTest(
+		classes = StarterStyleApplication.class,
+		webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+		properties = {
+			"hapi.fhir.custom-bean-packages=org.bulkfhir.config",
+			"hapi.fhir.bulk_export_enabled=true",
+			"bulkfhir.admin.password=" + TestApps.ADMIN_PASSWORD,
+			"spring.main.allow-bean-definition-overriding=false",
+			"spring.main.allow-circular-references=true",
+			"spring.main.banner-mode=off",
+			"spring.datasource.driver-class-name=org.h2.Driver",
+			"spring.datasource.username=sa",
+			"spring.datasource.password=",
+			"spring.jpa.open-in-view=false",
+			"server.tomcat.relaxed-query-chars=|",
+			"logging.level.ca.uhn.fhir.batch2=WARN"
+		})
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class StarterStyleContextTest {
+
+	private static final Path DATA_DIR =
+			Path.of("target", "test-data", UUID.randomUUID().toString()).toAbsolutePath();
+
+	@LocalServerPort
+	int port;
+
+	@Autowired
+	ConfigurableApplicationContext context;
+
+	@Autowired
+	RestfulServer restfulServer;
+
+	private static java.util.function.Supplier<String> tokens;
+
+	/** A client of a System app registered through the admin API, with real tokens. */
+	private BulkClient authorizedClient() throws Exception {
+		String base = "http://localhost:" + port + "/fhir";
+		synchronized (StarterStyleContextTest.class) {
+			if (tokens == null) {
+				TestApps apps = new TestApps(base);
+				tokens = apps.tokens(apps.register("system", "system/*.read"), "system/*.read");
+			}
+		}
+		return new BulkClient(base).withToken(tokens);
+	}
+
+	@DynamicPropertySource
+	static void isolatedStorage(DynamicPropertyRegistry registry) {
+		registry.add("bulkfhir.data-dir", DATA_DIR::toString);
+		registry.add("bulkfhir.storage.directory", () -> DATA_DIR.resolve("exports").toString());
+		registry.add("spring.datasource.url", () -> "jdbc:h2:file:" + DATA_DIR.resolve("h2/hapi") + ";WRITE_DELAY=0");
+	}
+
+	@Test
+	@Order(1)
+	void componentScanOfTheConfigPackageAloneActivatesThePluginOnce() {
+		assertThat(context.getBeanNamesForType(BulkFhirConfiguration.class)).hasSize(1);
+		assertThat(pluginBeanNames()).isNotEmpty().allMatch(name -> name.startsWith("bulkfhir"));
+		assertThat(restfulServer.getPlainProviders())
+				.filteredOn(ExportKickoffProvider.class::isInstance)
+				.hasSize(1);
+		assertThat(restfulServer.getPlainProviders())
+				.as("stock bulk export registered by the host")
+				.filteredOn(BulkDataExportProvider.class::isInstance)
+				.hasSize(1);
+	}
+
+	@Test
+	@Order(2)
+	void groupExportRunsEndToEndOverHttp() throws Exception {
+		BulkClient client = authorizedClient();
+		client.transaction(DropInTestData.transaction());
+
+		String statusUrl = client.start("Group/g1/$export");
+		assertThat(statusUrl).as("served by bulkfhir, not HAPI's provider").contains("/$export-status?_jobId=");
+		HttpResponse<String> done = client.poll(statusUrl, Duration.ofSeconds(60));
+		assertThat(done.statusCode()).as(done.body()).isEqualTo(200);
+		JsonNode manifest = BulkClient.JSON.readTree(done.body());
+
+		Map<String, List<IBaseResource>> exported = client.downloadAll(manifest);
+		assertThat(BulkClient.counts(exported)).isEqualTo(DropInTestData.GROUP_COUNTS);
+		assertThat(BulkClient.ids(exported.get("Patient"))).containsExactly("p0", "p1", "p2", "p3", "p4", "p5");
+		assertThat(BulkClient.ids(exported.get("Practitioner"))).containsExactly("pr1");
+		try (var files = Files.list(DATA_DIR.resolve("exports"))) {
+			assertThat(files.count()).as("export files under the configured directory").isEqualTo(1);
+		}
+	}
+
+	@Test
+	@Order(3)
+	void stockBulkExportStaysReachableAtItsOwnOperations() throws Exception {
+		BulkClient client = new BulkClient("http://localhost:" + port + "/fhir");
+		HttpResponse<String> poll = client.send(client.request("$export-poll-status?_jobId=unknown").GET().build());
+		assertThat(poll.statusCode()).as(poll.body()).isEqualTo(404);
+		assertThat(poll.body()).contains("HAPI-2040");
+	}
+
+	@Test
+	@Order(4)
+	void bulkfhirWinsEvenWhenStockExportIsRegisteredAfterIt() throws Exception {
+		BulkDataExportProvider lateStock = new BulkDataExportProvider();
+		context.getAutowireCapableBeanFactory().autowireBean(lateStock);
+		restfulServer.registerProvider(lateStock);
+		BulkClient client = authorizedClient();
+		assertThat(client.start("Patient/$export?_type=Patient"))
+				.as("the newest registration answers until the registrar puts bulkfhir first again")
+				.contains("/$export-poll-status?_jobId=");
+
+		context.getBean("bulkfhirRestfulServerRegistrar", RestfulServerRegistrar.class).register(restfulServer);
+		for (String kickOff : List.of("$export?_type=Patient", "Patient/$export?_type=Patient", "Group/g1/$export")) {
+			assertThat(client.start(kickOff)).as(kickOff).contains("/$export-status?_jobId=");
+		}
+	}
+
+	private List<String> pluginBeanNames() {
+		String configurationBean = context.getBeanNamesForType(BulkFhirConfiguration.class)[0];
+		return Arrays.stream(context.getBeanFactory().getBeanDefinitionNames())
+				.filter(name -> {
+					BeanDefinition definition = context.getBeanFactory().getBeanDefinition(name);
+					return configurationBean.equals(definition.getFactoryBeanName());
+				})
+				.toList();
+	}
+}
