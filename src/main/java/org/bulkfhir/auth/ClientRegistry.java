@@ -69,7 +69,8 @@ public class ClientRegistry {
 	public RegisteredClient register(
 			String clientId, String name, AppType appType, String jwks, String jwksUri, Set<String> scopes) {
 		String id = clientId == null || clientId.isBlank() ? UUID.randomUUID().toString() : clientId.strip();
-		RegisteredClient client = new RegisteredClient(id, name, appType, jwks, jwksUri, scopes, true, false);
+		RegisteredClient client =
+				new RegisteredClient(id, name, appType, publicOnly(jwks), jwksUri, scopes, true, false);
 		validate(client);
 		if (configured.containsKey(id)) {
 			throw new IllegalStateException("Client '" + id + "' already exists");
@@ -92,6 +93,18 @@ public class ClientRegistry {
 
 	public boolean delete(String clientId) {
 		return jdbc.update("DELETE FROM BF_CLIENT WHERE CLIENT_ID = ?", clientId) == 1;
+	}
+
+	/** Keeps only public key material: a pasted private key is never stored. */
+	private static String publicOnly(String jwks) {
+		if (jwks == null || jwks.isBlank()) {
+			return jwks;
+		}
+		try {
+			return com.nimbusds.jose.jwk.JWKSet.parse(jwks).toPublicJWKSet().toString();
+		} catch (java.text.ParseException e) {
+			throw new IllegalArgumentException("jwks is not a valid JWK Set: " + e.getMessage());
+		}
 	}
 
 	public static Set<String> parseScopes(String scopes) {
