@@ -2,6 +2,7 @@ package org.bulkfhir.export;
 
 import ca.uhn.fhir.model.api.IModelJson;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import org.bulkfhir.output.UpdatedWindow;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -187,6 +188,10 @@ public class ExportJobParameters implements IModelJson {
 	/** The upper bound of {@code lastUpdated}: the earlier of {@code _until} and the transaction time. */
 	public long effectiveUntil() {
 		return until == null ? transactionTime : Math.min(until, transactionTime);
+	}
+
+	public UpdatedWindow updatedWindow() {
+		return new UpdatedWindow(since, effectiveUntil());
 	}
 
 	/** The {@code _typeFilter} queries (without the type prefix) that apply to one type. */

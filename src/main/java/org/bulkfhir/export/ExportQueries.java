@@ -1,9 +1,17 @@
 package org.bulkfhir.export;
 
+import org.bulkfhir.output.UpdatedWindow;
+import org.springframework.jdbc.core.RowCallbackHandler;
+import org.springframework.jdbc.core.SqlTypeValue;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.jdbc.core.support.AbstractSqlTypeValue;
+import org.springframework.jdbc.support.JdbcUtils;
+import org.springframework.jdbc.support.MetaDataAccessException;
 
-import java.sql.Timestamp;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -20,10 +28,24 @@ import static org.bulkfhir.output.StoredResourceReader.batches;
  */
 public class ExportQueries {
 
+	private static final int ARRAY_BATCH = 5_000;
+
 	private final NamedParameterJdbcTemplate jdbc;
+	private final boolean h2;
 
 	public ExportQueries(NamedParameterJdbcTemplate jdbc) {
 		this.jdbc = jdbc;
+		this.h2 = isH2(jdbc);
+	}
+
+	private static boolean isH2(NamedParameterJdbcTemplate jdbc) {
+		try {
+			String product = JdbcUtils.extractDatabaseMetaData(
+					jdbc.getJdbcTemplate().getDataSource(), DatabaseMetaData::getDatabaseProductName);
+			return "H2".equals(product);
+		} catch (MetaDataAccessException e) {
+			return false;
+		}
 	}
 
 	/** Resource types that currently have at least one live resource. */
@@ -70,64 +92,59 @@ public class ExportQueries {
 				Long.class);
 	}
 
-	/** Live pids of one type within [from, to], updated within the bounds, in pid order. */
-	public List<Long> pidsInRange(String resourceType, long fromPid, long toPid, Long since, long until) {
-		MapSqlParameterSource params = new MapSqlParameterSource("type", resourceType)
-				.addValue("from", fromPid)
-				.addValue("to", toPid)
-				.addValue("until", new Timestamp(until));
-		String sql = "SELECT RES_ID FROM HFJ_RESOURCE WHERE RES_TYPE = :type AND RES_ID BETWEEN :from AND :to"
-				+ " AND RES_DELETED_AT IS NULL AND RES_UPDATED <= :until";
-		if (since != null) {
-			sql += " AND RES_UPDATED >= :since";
-			params.addValue("since", new Timestamp(since));
-		}
-		return jdbc.queryForList(sql + " ORDER BY RES_ID", params, Long.class);
+	/** Live pids of one type within [from, to], updated within the window, in pid order. */
+	public List<Long> pidsInRange(String resourceType, long fromPid, long toPid, UpdatedWindow window) {
+		List<Long> result = new ArrayList<>();
+		jdbc.query(
+				"SELECT RES_ID, RES_UPDATED FROM HFJ_RESOURCE WHERE RES_TYPE = :type AND RES_ID BETWEEN :from AND :to"
+						+ " AND RES_DELETED_AT IS NULL ORDER BY RES_ID",
+				new MapSqlParameterSource("type", resourceType).addValue("from", fromPid).addValue("to", toPid),
+				rs -> {
+					if (window.contains(rs.getTimestamp(2).getTime())) {
+						result.add(rs.getLong(1));
+					}
+				});
+		return result;
 	}
 
-	/** Keeps those of {@code pids} that are live and updated within the bounds, in pid order. */
-	public List<Long> filterUpdated(List<Long> pids, Long since, long until) {
+	/** Keeps those of {@code pids} that are live and updated within the window, in pid order. */
+	public List<Long> filterUpdated(List<Long> pids, UpdatedWindow window) {
 		TreeSet<Long> result = new TreeSet<>();
 		for (List<Long> batch : batches(pids)) {
-			MapSqlParameterSource params =
-					new MapSqlParameterSource("pids", batch).addValue("until", new Timestamp(until));
-			String sql = "SELECT RES_ID FROM HFJ_RESOURCE WHERE RES_ID IN (:pids) AND RES_DELETED_AT IS NULL"
-					+ " AND RES_UPDATED <= :until";
-			if (since != null) {
-				sql += " AND RES_UPDATED >= :since";
-				params.addValue("since", new Timestamp(since));
-			}
-			result.addAll(jdbc.queryForList(sql, params, Long.class));
+			jdbc.query(
+					"SELECT RES_ID, RES_UPDATED FROM HFJ_RESOURCE WHERE RES_ID IN (:pids) AND RES_DELETED_AT IS NULL",
+					new MapSqlParameterSource("pids", batch),
+					rs -> {
+						if (window.contains(rs.getTimestamp(2).getTime())) {
+							result.add(rs.getLong(1));
+						}
+					});
 		}
 		return new ArrayList<>(result);
 	}
 
 	/**
-	 * Resources of the given types that reference one of the patients through one of the given
-	 * reference paths (the Patient-compartment paths), grouped by type, in pid order.
+	 * Resources of the given types whose reference through a Patient-compartment path puts them in
+	 * one of the patients' compartments, grouped by type, in pid order. Candidates only: deleted or
+	 * out-of-window resources are dropped when read. The filtering happens here rather than in SQL
+	 * because H2 evaluates long IN-lists of strings row by row, and the bare scan stays on one index.
 	 */
 	public Map<String, TreeSet<Long>> referencingResources(
-			List<Long> patientPids, Collection<String> types, Collection<String> paths, Long since, long until) {
+			List<Long> patientPids, Collection<String> types, PatientCompartment compartment) {
 		Map<String, TreeSet<Long>> result = new TreeMap<>();
-		if (types.isEmpty() || paths.isEmpty()) {
+		if (types.isEmpty()) {
 			return result;
 		}
 		for (List<Long> batch : batches(patientPids)) {
-			MapSqlParameterSource params = new MapSqlParameterSource("patients", batch)
-					.addValue("types", types)
-					.addValue("paths", paths)
-					.addValue("until", new Timestamp(until));
-			String sql = "SELECT DISTINCT l.SRC_RESOURCE_ID, l.SOURCE_RESOURCE_TYPE FROM HFJ_RES_LINK l"
-					+ " JOIN HFJ_RESOURCE r ON r.RES_ID = l.SRC_RESOURCE_ID"
-					+ " WHERE l.TARGET_RESOURCE_ID IN (:patients) AND l.SOURCE_RESOURCE_TYPE IN (:types)"
-					+ " AND l.SRC_PATH IN (:paths) AND r.RES_DELETED_AT IS NULL AND r.RES_UPDATED <= :until";
-			if (since != null) {
-				sql += " AND r.RES_UPDATED >= :since";
-				params.addValue("since", new Timestamp(since));
-			}
-			jdbc.query(sql, params, rs -> {
-				result.computeIfAbsent(rs.getString(2), t -> new TreeSet<>()).add(rs.getLong(1));
-			});
+			jdbc.query(
+					"SELECT SRC_RESOURCE_ID, SRC_PATH FROM HFJ_RES_LINK WHERE TARGET_RESOURCE_ID IN (:patients)",
+					new MapSqlParameterSource("patients", batch),
+					rs -> {
+						String type = compartment.typeOfPath(rs.getString(2));
+						if (type != null && types.contains(type)) {
+							result.computeIfAbsent(type, t -> new TreeSet<>()).add(rs.getLong(1));
+						}
+					});
 		}
 		return result;
 	}
@@ -138,39 +155,63 @@ public class ExportQueries {
 		if (targetTypes.isEmpty()) {
 			return result;
 		}
+		RowCallbackHandler collect = rs -> {
+			String type = rs.getString(2);
+			if (targetTypes.contains(type)) {
+				result.computeIfAbsent(type, t -> new TreeSet<>()).add(rs.getLong(1));
+			}
+		};
+		if (h2) {
+			// H2 re-checks an IN-list against every element for each row; a join with the array does not.
+			for (List<Long> batch : batches(sourcePids, ARRAY_BATCH)) {
+				jdbc.query(
+						"SELECT l.TARGET_RESOURCE_ID, l.TARGET_RESOURCE_TYPE"
+								+ " FROM UNNEST(CAST(:sources AS BIGINT ARRAY)) s(PID)"
+								+ " JOIN HFJ_RES_LINK l ON l.SRC_RESOURCE_ID = s.PID WHERE l.TARGET_RESOURCE_ID IS NOT NULL",
+						new MapSqlParameterSource("sources", bigintArray(batch)),
+						collect);
+			}
+			return result;
+		}
 		for (List<Long> batch : batches(sourcePids)) {
 			jdbc.query(
 					"SELECT DISTINCT TARGET_RESOURCE_ID, TARGET_RESOURCE_TYPE FROM HFJ_RES_LINK"
 							+ " WHERE SRC_RESOURCE_ID IN (:sources) AND TARGET_RESOURCE_TYPE IN (:types)"
 							+ " AND TARGET_RESOURCE_ID IS NOT NULL",
 					new MapSqlParameterSource("sources", batch).addValue("types", targetTypes),
-					rs -> {
-						result.computeIfAbsent(rs.getString(2), t -> new TreeSet<>()).add(rs.getLong(1));
-					});
+					collect);
 		}
 		return result;
+	}
+
+	private static SqlTypeValue bigintArray(List<Long> pids) {
+		return new AbstractSqlTypeValue() {
+			@Override
+			protected Object createTypeValue(Connection connection, int sqlType, String typeName) throws SQLException {
+				return connection.createArrayOf("BIGINT", pids.toArray());
+			}
+		};
 	}
 
 	/** A Provenance that targets one of the given resources: its pid, the target's pid and its lastUpdated. */
 	public record ProvenanceLink(long provenancePid, long targetPid, long updated) {}
 
-	/** Live Provenance whose {@code target} references one of the given resources, updated within the bounds. */
-	public List<ProvenanceLink> provenanceTargeting(List<Long> targetPids, Long since, long until) {
+	/** Live Provenance whose {@code target} references one of the given resources, updated within the window. */
+	public List<ProvenanceLink> provenanceTargeting(List<Long> targetPids, UpdatedWindow window) {
 		List<ProvenanceLink> links = new ArrayList<>();
 		for (List<Long> batch : batches(targetPids)) {
-			MapSqlParameterSource params =
-					new MapSqlParameterSource("targets", batch).addValue("until", new Timestamp(until));
-			String sql = "SELECT l.SRC_RESOURCE_ID, l.TARGET_RESOURCE_ID, r.RES_UPDATED FROM HFJ_RES_LINK l"
-					+ " JOIN HFJ_RESOURCE r ON r.RES_ID = l.SRC_RESOURCE_ID"
-					+ " WHERE l.TARGET_RESOURCE_ID IN (:targets) AND l.SOURCE_RESOURCE_TYPE = 'Provenance'"
-					+ " AND l.SRC_PATH = 'Provenance.target' AND r.RES_DELETED_AT IS NULL AND r.RES_UPDATED <= :until";
-			if (since != null) {
-				sql += " AND r.RES_UPDATED >= :since";
-				params.addValue("since", new Timestamp(since));
-			}
-			jdbc.query(sql, params, rs -> {
-				links.add(new ProvenanceLink(rs.getLong(1), rs.getLong(2), rs.getTimestamp(3).getTime()));
-			});
+			jdbc.query(
+					"SELECT l.SRC_RESOURCE_ID, l.TARGET_RESOURCE_ID, r.RES_UPDATED FROM HFJ_RES_LINK l"
+							+ " JOIN HFJ_RESOURCE r ON r.RES_ID = l.SRC_RESOURCE_ID"
+							+ " WHERE l.TARGET_RESOURCE_ID IN (:targets) AND l.SRC_PATH = 'Provenance.target'"
+							+ " AND r.RES_DELETED_AT IS NULL",
+					new MapSqlParameterSource("targets", batch),
+					rs -> {
+						long updated = rs.getTimestamp(3).getTime();
+						if (window.contains(updated)) {
+							links.add(new ProvenanceLink(rs.getLong(1), rs.getLong(2), updated));
+						}
+					});
 		}
 		return links;
 	}

@@ -74,7 +74,8 @@ public class ManifestStep implements IReductionStepWorker<ExportJobParameters, C
 		pauseForFailureTesting();
 		ExportReport report = new ExportReport();
 		try (ChunkFileWriters writers =
-				output.open(jobId, "ref", params.getMaxResourcesPerFile(), params.getMaxBytesPerFile())) {
+				output.open(jobId, "ref", params.getMaxResourcesPerFile(), params.getMaxBytesPerFile(),
+						params.updatedWindow())) {
 			TreeSet<Long> provenanceToWrite = referenced.getOrDefault("Provenance", new TreeSet<>());
 			for (Map.Entry<String, TreeSet<Long>> entry : referenced.entrySet()) {
 				String type = entry.getKey();
@@ -83,7 +84,7 @@ public class ManifestStep implements IReductionStepWorker<ExportJobParameters, C
 				}
 				List<Long> pids = filterSearch.matching(
 						type,
-						queries.filterUpdated(new ArrayList<>(entry.getValue()), params.getSince(), params.effectiveUntil()),
+						queries.filterUpdated(new ArrayList<>(entry.getValue()), params.updatedWindow()),
 						params.filtersFor(type));
 				List<Long> covered = params.writes(type) ? writers.write(pids) : pids;
 				ProvenanceSelector.Selection selection = provenance.forTargets(covered, params);

@@ -4,8 +4,9 @@ import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.context.RuntimeResourceDefinition;
 import ca.uhn.fhir.context.RuntimeSearchParam;
 
-import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -27,7 +28,7 @@ public class PatientCompartment {
 			List.of("Practitioner", "PractitionerRole", "Organization", "Location", "Medication");
 
 	private final Set<String> types = new TreeSet<>();
-	private final Set<String> paths = new TreeSet<>();
+	private final Map<String, String> typeByPath = new HashMap<>();
 
 	public PatientCompartment(FhirContext fhirContext) {
 		for (String type : fhirContext.getResourceTypes()) {
@@ -43,13 +44,13 @@ public class PatientCompartment {
 					if (trimmed.isEmpty()) {
 						continue;
 					}
-					paths.add(trimmed);
+					typeByPath.put(trimmed, type);
 					int where = trimmed.indexOf(".where(");
 					if (where > 0) {
-						paths.add(trimmed.substring(0, where));
+						typeByPath.put(trimmed.substring(0, where), type);
 					}
 					if (trimmed.startsWith("(") && trimmed.endsWith(")")) {
-						paths.add(trimmed.substring(1, trimmed.length() - 1));
+						typeByPath.put(trimmed.substring(1, trimmed.length() - 1), type);
 					}
 				}
 			}
@@ -64,8 +65,12 @@ public class PatientCompartment {
 		return types;
 	}
 
-	public Collection<String> paths() {
-		return paths;
+	/**
+	 * The compartment type whose membership a reference path ({@code HFJ_RES_LINK.SRC_PATH}) gives,
+	 * or null when the path does not put its source into a patient's compartment.
+	 */
+	public String typeOfPath(String path) {
+		return typeByPath.get(path);
 	}
 
 	/** The types a Group or Patient export offers: Patient, its compartment, and the referenced types. */

@@ -14,7 +14,9 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 /**
  * Second step, one run per work chunk, on whichever node picks it up: finds the chunk's resources
@@ -55,10 +57,11 @@ public class WriteStep implements IJobStepWorker<ExportJobParameters, ExportWork
 		ExportJobParameters params = details.getParameters();
 		ExportWorkChunk chunk = details.getData();
 		String jobId = details.getInstance().getInstanceId();
+		long started = System.nanoTime();
 		ChunkResult result = new ChunkResult();
 		result.setSequence(chunk.getSequence());
-		try (ChunkFileWriters writers = output.open(
-				jobId, "c" + chunk.getSequence(), params.getMaxResourcesPerFile(), params.getMaxBytesPerFile())) {
+		try (ChunkFileWriters writers = output.open(jobId, "c" + chunk.getSequence(), params.getMaxResourcesPerFile(),
+				params.getMaxBytesPerFile(), params.updatedWindow())) {
 			List<Long> covered;
 			if (chunk.isTypeRange()) {
 				covered = writeTypeRange(params, chunk, writers);
@@ -77,16 +80,16 @@ public class WriteStep implements IJobStepWorker<ExportJobParameters, ExportWork
 		} catch (IOException e) {
 			throw new JobExecutionFailedException("Could not write export files: " + e.getMessage(), e);
 		}
-		LOG.info("Export job {} chunk {} written by node {}: {} files", jobId, chunk.getSequence(), NODE,
-				result.getFiles().size());
+		LOG.info("Export job {} chunk {} written by node {}: {} resources in {} files, {} ms", jobId,
+				chunk.getSequence(), NODE, result.getFiles().stream().mapToLong(ExportedFile::getCount).sum(),
+				result.getFiles().size(), (System.nanoTime() - started) / 1_000_000);
 		sink.accept(result);
 		return RunOutcome.SUCCESS;
 	}
 
 	private List<Long> writeTypeRange(ExportJobParameters params, ExportWorkChunk chunk, ChunkFileWriters writers) {
 		String type = chunk.getResourceType();
-		List<Long> pids = queries.pidsInRange(
-				type, chunk.getFromPid(), chunk.getToPid(), params.getSince(), params.effectiveUntil());
+		List<Long> pids = queries.pidsInRange(type, chunk.getFromPid(), chunk.getToPid(), params.updatedWindow());
 		pids = filterSearch.matching(type, pids, params.filtersFor(type));
 		return params.writes(type) ? writers.write(pids) : pids;
 	}
@@ -99,16 +102,18 @@ public class WriteStep implements IJobStepWorker<ExportJobParameters, ExportWork
 		}
 		List<String> scan = params.getScanTypes();
 		if (scan.contains("Patient")) {
-			List<Long> updated = queries.filterUpdated(patients, params.getSince(), params.effectiveUntil());
+			List<Long> updated = queries.filterUpdated(patients, params.updatedWindow());
 			covered.addAll(params.writes("Patient") ? writers.write(updated) : updated);
 		}
-		List<String> types = scan.stream().filter(compartment::contains).toList();
-		Map<String, TreeSet<Long>> byType = queries.referencingResources(
-				patients, types, compartment.paths(), params.getSince(), params.effectiveUntil());
+		Set<String> types = scan.stream().filter(compartment::contains).collect(Collectors.toSet());
+		Map<String, TreeSet<Long>> byType = queries.referencingResources(patients, types, compartment);
 		for (Map.Entry<String, TreeSet<Long>> entry : byType.entrySet()) {
 			String type = entry.getKey();
 			List<Long> pids = filterSearch.matching(type, new ArrayList<>(entry.getValue()), params.filtersFor(type));
-			covered.addAll(params.writes(type) ? writers.write(pids) : pids);
+			// The writers read within the export's time window; pids that are only scanned need it applied here.
+			covered.addAll(params.writes(type)
+					? writers.write(pids)
+					: queries.filterUpdated(pids, params.updatedWindow()));
 		}
 		return covered;
 	}

@@ -26,6 +26,7 @@ public class ChunkFileWriters implements Closeable {
 	private final String namePrefix;
 	private final int maxResources;
 	private final long maxBytes;
+	private final UpdatedWindow window;
 	private final Map<String, NdjsonRollingWriter> writers = new TreeMap<>();
 	private NdjsonRollingWriter errorWriter;
 
@@ -36,7 +37,8 @@ public class ChunkFileWriters implements Closeable {
 			String jobId,
 			String namePrefix,
 			int maxResources,
-			long maxBytes) {
+			long maxBytes,
+			UpdatedWindow window) {
 		this.reader = reader;
 		this.store = store;
 		this.fhirContext = fhirContext;
@@ -44,13 +46,18 @@ public class ChunkFileWriters implements Closeable {
 		this.namePrefix = namePrefix;
 		this.maxResources = maxResources;
 		this.maxBytes = maxBytes;
+		this.window = window;
 	}
 
-	/** Writes the current version of each resource; returns the pids actually written. */
+	/**
+	 * Writes the current version of each resource that is live and within the export's time
+	 * window; returns the pids actually written.
+	 */
 	public List<Long> write(List<Long> pids) {
 		List<Long> written = new ArrayList<>(pids.size());
 		reader.read(
 				pids,
+				window,
 				resource -> {
 					try {
 						writerFor(resource.type()).write(resource.json());

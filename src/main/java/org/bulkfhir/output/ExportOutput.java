@@ -16,8 +16,9 @@ public class ExportOutput {
 		this.fhirContext = fhirContext;
 	}
 
-	public ChunkFileWriters open(String jobId, String namePrefix, int maxResourcesPerFile, long maxBytesPerFile) {
+	public ChunkFileWriters open(
+			String jobId, String namePrefix, int maxResourcesPerFile, long maxBytesPerFile, UpdatedWindow window) {
 		return new ChunkFileWriters(
-				reader, store, fhirContext, jobId, namePrefix, maxResourcesPerFile, maxBytesPerFile);
+				reader, store, fhirContext, jobId, namePrefix, maxResourcesPerFile, maxBytesPerFile, window);
 	}
 }

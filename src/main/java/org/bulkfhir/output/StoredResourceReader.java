@@ -6,13 +6,15 @@ import ca.uhn.fhir.jpa.model.dao.JpaPid;
 import ca.uhn.fhir.parser.IParser;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import org.hl7.fhir.instance.model.api.IBaseResource;
-import org.hl7.fhir.r4.model.InstantType;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -31,9 +33,13 @@ public class StoredResourceReader {
 
 	/** Consecutive slices of at most {@link #IN_LIST_LIMIT} elements: SQL IN-lists stay bounded. */
 	public static <T> List<List<T>> batches(List<T> values) {
+		return batches(values, IN_LIST_LIMIT);
+	}
+
+	public static <T> List<List<T>> batches(List<T> values, int size) {
 		List<List<T>> batches = new ArrayList<>();
-		for (int start = 0; start < values.size(); start += IN_LIST_LIMIT) {
-			batches.add(values.subList(start, Math.min(values.size(), start + IN_LIST_LIMIT)));
+		for (int start = 0; start < values.size(); start += size) {
+			batches.add(values.subList(start, Math.min(values.size(), start + size)));
 		}
 		return batches;
 	}
@@ -42,6 +48,9 @@ public class StoredResourceReader {
 			+ " v.RES_ENCODING, v.RES_TEXT_VC, v.SOURCE_URI, v.REQUEST_ID"
 			+ " FROM HFJ_RESOURCE r JOIN HFJ_RES_VER v ON v.RES_ID = r.RES_ID AND v.RES_VER = r.RES_VER"
 			+ " WHERE r.RES_ID IN (:pids) AND r.RES_DELETED_AT IS NULL ORDER BY r.RES_ID";
+
+	private static final DateTimeFormatter LAST_UPDATED =
+			DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSxxx").withZone(ZoneId.systemDefault());
 
 	private final NamedParameterJdbcTemplate jdbc;
 	private final DaoRegistry daoRegistry;
@@ -60,15 +69,19 @@ public class StoredResourceReader {
 	public record FailedResource(long pid, String type, String message) {}
 
 	/**
-	 * Streams the given resources to {@code sink}, batch by batch in pid order; deleted ones are
-	 * skipped and those that cannot be encoded go to {@code failures}.
+	 * Streams the given resources to {@code sink}, batch by batch; deleted ones and those outside
+	 * the window are skipped, and those that cannot be encoded go to {@code failures}.
 	 */
-	public void read(List<Long> pids, Consumer<StoredResource> sink, Consumer<FailedResource> failures) {
+	public void read(
+			List<Long> pids, UpdatedWindow window, Consumer<StoredResource> sink, Consumer<FailedResource> failures) {
 		IParser parser = fhirContext.newJsonParser();
 		for (List<Long> batch : batches(pids)) {
 			List<long[]> fallback = new ArrayList<>();
 			List<String> fallbackTypes = new ArrayList<>();
 			jdbc.query(SELECT, new MapSqlParameterSource("pids", batch), (ResultSet rs) -> {
+				if (!window.contains(rs.getTimestamp("RES_UPDATED").getTime())) {
+					return;
+				}
 				StoredResource resource = spliced(rs);
 				if (resource != null) {
 					sink.accept(resource);
@@ -123,8 +136,16 @@ public class StoredResourceReader {
 		return new StoredResource(rs.getLong("RES_ID"), type, fhirId, line.toString());
 	}
 
-	private static String lastUpdated(Timestamp timestamp) {
-		return new InstantType(new java.util.Date(timestamp.getTime())).getValueAsString();
+	/**
+	 * The same text HAPI's {@code InstantType} gives a stored timestamp (millisecond precision,
+	 * offset of the server's zone), without building one per resource.
+	 */
+	static String lastUpdated(Timestamp timestamp) {
+		return LAST_UPDATED.format(Instant.ofEpochMilli(timestamp.getTime()));
+	}
+
+	static String lastUpdated(Timestamp timestamp, ZoneId zone) {
+		return LAST_UPDATED.withZone(zone).format(Instant.ofEpochMilli(timestamp.getTime()));
 	}
 
 	private static String source(String sourceUri, String requestId) {

@@ -38,7 +38,7 @@ public class ProvenanceSelector {
 			return new Selection(List.of(), List.of());
 		}
 		List<ProvenanceLink> links =
-				queries.provenanceTargeting(exportedPids, params.getSince(), params.effectiveUntil());
+				queries.provenanceTargeting(exportedPids, params.updatedWindow());
 		Collection<Long> chosen = params.isLatestProvenanceOnly() ? latestPerTarget(links) : allOf(links);
 		List<Long> filtered =
 				filterSearch.matching("Provenance", new ArrayList<>(chosen), params.filtersFor("Provenance"));
