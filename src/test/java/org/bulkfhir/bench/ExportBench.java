@@ -33,9 +33,10 @@ import java.util.stream.Collectors;
  * The measuring half of {@code scripts/bench} (the script starts and stops servers). Each command
  * prints {@code key=value} lines that the script collects:
  * <ul>
- *   <li>{@code export BASE GROUP OUTDIR CAP_SECONDS [xml]}: Group $export kick-off → manifest,
- *   then downloads every file (timed) and writes the sorted type/id/versionId list to OUTDIR/ids.txt;
- *   with {@code xml} it also tries the files as FHIR XML.</li>
+ *   <li>{@code export BASE GROUP OUTDIR CAP_SECONDS [xml] [types=T1,T2]}: Group $export kick-off →
+ *   manifest, then downloads every file (timed) and writes the sorted type/id/versionId list to
+ *   OUTDIR/ids.txt; with {@code xml} it also tries the files as FHIR XML; {@code types} is sent as
+ *   {@code _type}.</li>
  *   <li>{@code limit JDBC_URL TYPES OUTFILE}: one streaming read of the stored text of the current
  *   versions of all resources of TYPES, written as lines to OUTFILE, no parsing.</li>
  *   <li>{@code compare OURS_IDS STOCK_IDS}: the two exported sets without Provenance and Group.</li>
@@ -54,7 +55,7 @@ public final class ExportBench {
 	public static void main(String[] args) throws Exception {
 		Map<String, Object> result = switch (args[0]) {
 			case "export" -> export(args[1], args[2], Path.of(args[3]), Long.parseLong(args[4]),
-					args.length > 5 && args[5].equals("xml"));
+					List.of(args).subList(5, args.length).contains("xml"), option(args, "types="));
 			case "limit" -> limit(args[1], List.of(args[2].split(",")), Path.of(args[3]));
 			case "compare" -> compare(Path.of(args[1]), Path.of(args[2]));
 			default -> throw new IllegalArgumentException("Unknown command " + args[0]);
@@ -62,13 +63,24 @@ public final class ExportBench {
 		result.forEach((k, v) -> System.out.println(k + "=" + v));
 	}
 
-	static Map<String, Object> export(String base, String group, Path out, long capSeconds, boolean xml)
+	/** The value of an optional {@code name=value} argument, or null. */
+	private static String option(String[] args, String prefix) {
+		for (String arg : args) {
+			if (arg.startsWith(prefix)) {
+				return arg.substring(prefix.length());
+			}
+		}
+		return null;
+	}
+
+	static Map<String, Object> export(String base, String group, Path out, long capSeconds, boolean xml, String types)
 			throws Exception {
 		Files.createDirectories(out.resolve("files"));
 		Map<String, Object> result = new LinkedHashMap<>();
 		long start = System.nanoTime();
 		HttpResponse<String> kickoff = HTTP.send(
-				HttpRequest.newBuilder(URI.create(base + "/Group/" + group + "/$export"))
+				HttpRequest.newBuilder(URI.create(base + "/Group/" + group + "/$export"
+								+ (types == null ? "" : "?_type=" + types)))
 						.header("Accept", "application/fhir+json")
 						.header("Prefer", "respond-async")
 						// Stock HAPI would otherwise hand back an earlier identical job.

@@ -101,6 +101,13 @@ public final class SampleData {
 	 * 1 + 2 × (8 × encounters + 3) resources.
 	 */
 	public static Bundle patient(int index, int encounters) {
+		Bundle bundle = patientOwnRecord(index, encounters);
+		bundle.getEntry().addAll(linkToPrevious(index).getEntry());
+		return bundle;
+	}
+
+	/** The patient's record without the Provenance that also targets the previous patient. */
+	public static Bundle patientOwnRecord(int index, int encounters) {
 		Random random = new Random(index * 7919L + 17);
 		Bundle bundle = transaction();
 		String pid = patientId(index);
@@ -220,9 +227,17 @@ public final class SampleData {
 			put(bundle, provenance("prov-pair-" + pid, agent, "Encounter/enc-" + pid + "-0", "Condition/cond-" + pid + "-0"));
 			put(bundle, provenance("prov-later-" + pid, agent, "Observation/obs-" + pid + "-0-0"));
 		}
+	}
+
+	/** The Provenance whose targets belong to two patients (this one and the previous); empty for the first. */
+	public static Bundle linkToPrevious(int index) {
+		Bundle bundle = transaction();
 		if (index > 0) {
+			String pid = patientId(index);
+			Reference agent = new Reference("Practitioner/prac" + (1 + index % PRACTITIONERS));
 			put(bundle, provenance("prov-link-" + pid, agent, "Patient/" + pid, "Patient/" + patientId(index - 1)));
 		}
+		return bundle;
 	}
 
 	private static Provenance provenance(String id, Reference agent, String... targets) {

@@ -12,6 +12,15 @@ import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.stereotype.Component;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
+
 /**
  * Loads the sample population at start-up when {@code bulkfhir.sample-data.patients} is above 0
  * and the database has no sample Group yet (so a restart does not load it twice).
@@ -44,9 +53,10 @@ public class SampleDataLoader implements ApplicationRunner {
 		}
 		long start = System.currentTimeMillis();
 		systemDao.transaction(new SystemRequestDetails(), SampleData.sharedResources());
-		for (int i = 0; i < patients; i++) {
-			systemDao.transaction(new SystemRequestDetails(), SampleData.patient(i, encounters));
-		}
+		// Records first, then the Provenance linking each patient to the previous one: every
+		// transaction then references only what already exists, so they can run side by side.
+		loadInParallel("records", index -> SampleData.patientOwnRecord(index, encounters));
+		loadInParallel("cross-patient Provenance", SampleData::linkToPrevious);
 		Bundle groups = new Bundle().setType(Bundle.BundleType.TRANSACTION);
 		for (Group group : new Group[] {
 			SampleData.group("all", "All sample patients", 0, patients, null),
@@ -57,6 +67,39 @@ public class SampleDataLoader implements ApplicationRunner {
 		systemDao.transaction(new SystemRequestDetails(), groups);
 		LOG.info("Loaded sample data: {} patients, {} resources each, Groups 'all' and 'small' in {} ms",
 				patients, SampleData.resourcesPerPatient(encounters), System.currentTimeMillis() - start);
+	}
+
+	/** One transaction per patient, on every core: a benchmark-sized population loads in minutes, not hours. */
+	private void loadInParallel(String what, IntFunction<Bundle> bundleForPatient) {
+		int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+		ExecutorService pool = Executors.newFixedThreadPool(threads);
+		AtomicInteger done = new AtomicInteger();
+		try {
+			List<Future<?>> loads = new ArrayList<>();
+			for (int i = 0; i < patients; i++) {
+				int index = i;
+				loads.add(pool.submit(() -> {
+					Bundle bundle = bundleForPatient.apply(index);
+					if (!bundle.getEntry().isEmpty()) {
+						systemDao.transaction(new SystemRequestDetails(), bundle);
+					}
+					int loaded = done.incrementAndGet();
+					if (loaded % 1000 == 0) {
+						LOG.info("Sample data {}: {} of {} patients loaded", what, loaded, patients);
+					}
+				}));
+			}
+			for (Future<?> load : loads) {
+				load.get();
+			}
+		} catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("Interrupted while loading sample data", e);
+		} catch (ExecutionException e) {
+			throw new IllegalStateException("Could not load sample data: " + e.getCause().getMessage(), e.getCause());
+		} finally {
+			pool.shutdownNow();
+		}
 	}
 
 	private boolean alreadyLoaded() {
