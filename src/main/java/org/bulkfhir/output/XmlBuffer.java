@@ -14,7 +14,7 @@ import org.bulkfhir.output.FhirJsonToXml.NotConvertibleException;
  */
 final class XmlBuffer {
 
-	private static final String XHTML_DIV_START = "<div xmlns=\"http://www.w3.org/1999/xhtml\"";
+	private static final String XHTML_NAMESPACE = " xmlns=\"http://www.w3.org/1999/xhtml\"";
 
 	private final StringBuilder out;
 	private final StringBuilder lateAttribute = new StringBuilder(64);
@@ -149,9 +149,11 @@ final class XmlBuffer {
 	 */
 	void appendXhtmlDiv(String div) throws NotConvertibleException {
 		int length = div.length();
-		boolean plausible = div.startsWith(XHTML_DIV_START)
-				&& length > XHTML_DIV_START.length()
-				&& " />".indexOf(div.charAt(XHTML_DIV_START.length())) >= 0
+		// HAPI escapes > in attribute values, so the first > ends the start tag.
+		int startTagEnd = div.indexOf('>');
+		boolean plausible = div.startsWith("<div ")
+				&& startTagEnd > 0
+				&& div.lastIndexOf(XHTML_NAMESPACE, startTagEnd) > 0
 				&& (div.endsWith("</div>") || div.endsWith("/>"));
 		if (!plausible) {
 			throw new NotConvertibleException("Narrative div is not an XHTML div element");

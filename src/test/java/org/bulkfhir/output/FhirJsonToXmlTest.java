@@ -233,6 +233,21 @@ class FhirJsonToXmlTest {
 		assertSameFhir(parseStrictly(xml), parseJson(json));
 	}
 
+	/** HAPI's XML encoder also puts xmlns first among the div's attributes; JSON order is kept here. */
+	@Test
+	void narrativeDivWhoseNamespaceIsNotItsFirstAttribute() {
+		Patient patient = new Patient();
+		patient.getText().setStatus(Narrative.NarrativeStatus.GENERATED)
+				.setDivAsString("<div lang=\"de\" xmlns=\"http://www.w3.org/1999/xhtml\" xml:lang=\"de\"><p>Grüße</p></div>");
+		String json = jsonParser().encodeResourceToString(patient);
+
+		String xml = convert(json);
+
+		assertThat(xml).contains("<div xml:lang=\"de\" xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"de\"><p>Grüße</p></div>");
+		assertThat(withoutDiv(xml)).isEqualTo(withoutDiv(xmlParser().encodeResourceToString(patient)));
+		assertSameFhir(parseStrictly(xml), patient);
+	}
+
 	@Test
 	void attributesThatTheJsonListsAfterChildrenGoIntoTheStartTag() throws Exception {
 		String json = """
@@ -342,6 +357,7 @@ class FhirJsonToXmlTest {
 				arguments("url is not a string", "{\"resourceType\":\"Patient\",\"extension\":[{\"url\":{\"a\":1}}]}"),
 				arguments("element name: resourceType", "{\"resourceType\":\"Patient\",\"contained\":[{\"id\":\"m\",\"resourceType\":\"Medication\"}]}"),
 				arguments("not an XHTML div", "{\"resourceType\":\"Patient\",\"text\":{\"status\":\"generated\",\"div\":\"<div>x</div>\"}}"),
+				arguments("not an XHTML div", "{\"resourceType\":\"Patient\",\"text\":{\"status\":\"generated\",\"div\":\"<div lang=\\\"en\\\">x</div>\"}}"),
 				arguments("entity reference", "{\"resourceType\":\"Patient\",\"text\":{\"status\":\"generated\",\"div\":\"<div xmlns=\\\"http://www.w3.org/1999/xhtml\\\">a&nbsp;b</div>\"}}"),
 				arguments("entity reference", "{\"resourceType\":\"Patient\",\"text\":{\"status\":\"generated\",\"div\":\"<div xmlns=\\\"http://www.w3.org/1999/xhtml\\\">a&#1;b</div>\"}}"),
 				arguments("carriage return", "{\"resourceType\":\"Patient\",\"text\":{\"status\":\"generated\",\"div\":\"<div xmlns=\\\"http://www.w3.org/1999/xhtml\\\">a\\r\\nb</div>\"}}"),
@@ -419,10 +435,10 @@ class FhirJsonToXmlTest {
 		return FHIR.newXmlParser().setStripVersionsFromReferences(false);
 	}
 
-	private static final Pattern DIV = Pattern.compile("<div xmlns=\"http://www.w3.org/1999/xhtml\">.*?</div>", Pattern.DOTALL);
+	private static final Pattern NARRATIVE_DIV = Pattern.compile("<div [^>]*>.*?</div></text>", Pattern.DOTALL);
 
 	private static String withoutDiv(String xml) {
-		return DIV.matcher(xml).replaceAll("<div/>");
+		return NARRATIVE_DIV.matcher(xml).replaceAll("<div/></text>");
 	}
 
 	private static <T extends org.hl7.fhir.r4.model.Element> T withExtension(T element, String url, org.hl7.fhir.r4.model.Type value) {
