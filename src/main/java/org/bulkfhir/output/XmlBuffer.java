@@ -27,10 +27,6 @@ final class XmlBuffer {
 		return out.length();
 	}
 
-	void truncate(int length) {
-		out.setLength(length);
-	}
-
 	/** Writes {@code <name} and returns where its attributes go. */
 	int startElement(String name) {
 		out.append('<').append(name);
