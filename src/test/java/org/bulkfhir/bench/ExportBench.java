@@ -73,14 +73,14 @@ public final class ExportBench {
 		return null;
 	}
 
-	static Map<String, Object> export(String base, String group, Path out, long capSeconds, boolean xml, String types)
+	static Map<String, Object> export(String base, String group, Path out, long capSeconds, boolean xml, String typeParam)
 			throws Exception {
 		Files.createDirectories(out.resolve("files"));
 		Map<String, Object> result = new LinkedHashMap<>();
 		long start = System.nanoTime();
 		HttpResponse<String> kickoff = HTTP.send(
 				HttpRequest.newBuilder(URI.create(base + "/Group/" + group + "/$export"
-								+ (types == null ? "" : "?_type=" + types)))
+								+ (typeParam == null ? "" : "?_type=" + typeParam)))
 						.header("Accept", "application/fhir+json")
 						.header("Prefer", "respond-async")
 						// Stock HAPI would otherwise hand back an earlier identical job.
