@@ -180,15 +180,35 @@ public final class ExportBench {
 			return result;
 		}
 		Path dir = Files.createDirectories(out.resolve("xml"));
-		long start = System.nanoTime();
 		long bytes = 0;
-		for (int i = 0; i < urls.size(); i++) {
-			bytes += download(urls.get(i), "application/fhir+xml", dir.resolve(String.format("%05d.xml", i)));
+		long largestBytes = 0;
+		double largestSeconds = 0;
+		double seconds = 0;
+		// Two passes over all files: the first is the server's first XML work since start-up (the
+		// converter not yet compiled by the JIT), the second is the steady state.
+		for (int pass = 1; pass <= 2; pass++) {
+			long start = System.nanoTime();
+			bytes = 0;
+			for (int i = 0; i < urls.size(); i++) {
+				long fileStart = System.nanoTime();
+				long fileBytes = download(urls.get(i), "application/fhir+xml", dir.resolve(String.format("%05d.xml", i)));
+				if (pass == 2 && fileBytes > largestBytes) {
+					largestBytes = fileBytes;
+					largestSeconds = (System.nanoTime() - fileStart) / 1e9;
+				}
+				bytes += fileBytes;
+			}
+			seconds = (System.nanoTime() - start) / 1e9;
+			if (pass == 1) {
+				result.put("xmlColdMBps", String.format("%.1f", bytes / 1e6 / seconds));
+			}
 		}
-		double seconds = (System.nanoTime() - start) / 1e9;
 		result.put("xml", "available");
 		result.put("xmlBytes", bytes);
 		result.put("xmlMBps", String.format("%.1f", bytes / 1e6 / seconds));
+		// One request's conversion speed, with the per-request cost spread over the most bytes.
+		result.put("xmlLargestBytes", largestBytes);
+		result.put("xmlLargestMBps", String.format("%.1f", largestBytes / 1e6 / largestSeconds));
 		return result;
 	}
 
