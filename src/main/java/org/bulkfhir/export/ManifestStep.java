@@ -82,11 +82,11 @@ public class ManifestStep implements IReductionStepWorker<ExportJobParameters, C
 				if (type.equals("Provenance")) {
 					continue;
 				}
-				List<Long> pids = filterSearch.matching(
-						type,
-						queries.filterUpdated(new ArrayList<>(entry.getValue()), params.updatedWindow()),
-						params.filtersFor(type));
-				List<Long> covered = params.writes(type) ? writers.write(pids) : pids;
+				List<Long> pids = filterSearch.matching(type, new ArrayList<>(entry.getValue()), params.filtersFor(type));
+				// The writers read within the export's time window; pids that are only scanned need it applied here.
+				List<Long> covered = params.writes(type)
+						? writers.write(pids)
+						: queries.filterUpdated(pids, params.updatedWindow());
 				ProvenanceSelector.Selection selection = provenance.forTargets(covered, params);
 				provenanceToWrite.addAll(selection.writeHere());
 				provenanceToWrite.addAll(selection.shared());

@@ -102,8 +102,9 @@ public class WriteStep implements IJobStepWorker<ExportJobParameters, ExportWork
 		}
 		List<String> scan = params.getScanTypes();
 		if (scan.contains("Patient")) {
-			List<Long> updated = queries.filterUpdated(patients, params.updatedWindow());
-			covered.addAll(params.writes("Patient") ? writers.write(updated) : updated);
+			covered.addAll(params.writes("Patient")
+					? writers.write(patients)
+					: queries.filterUpdated(patients, params.updatedWindow()));
 		}
 		Set<String> types = scan.stream().filter(compartment::contains).collect(Collectors.toSet());
 		Map<String, TreeSet<Long>> byType = queries.referencingResources(patients, types, compartment);

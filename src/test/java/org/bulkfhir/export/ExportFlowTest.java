@@ -145,6 +145,22 @@ class ExportFlowTest extends ServerTestBase {
 	}
 
 	@Test
+	void untilLeavesOutResourcesUpdatedAfterIt() throws Exception {
+		String until = new org.hl7.fhir.r4.model.InstantType(new java.util.Date()).getValueAsString();
+		Thread.sleep(20);
+		org.hl7.fhir.r4.model.AllergyIntolerance allergy = (org.hl7.fhir.r4.model.AllergyIntolerance)
+				BulkClient.FHIR.newJsonParser().parseResource(client.read("AllergyIntolerance/allergy-pt00004"));
+		allergy.addNote().setText("Updated after _until");
+		client.put(allergy);
+
+		Map<String, List<IBaseResource>> exported = client.downloadAll(client.export(
+				"Group/small/$export?_type=AllergyIntolerance&_until=" + java.net.URLEncoder.encode(until, "UTF-8")));
+		assertThat(BulkClient.ids(exported.get("AllergyIntolerance")))
+				.contains("allergy-pt00000", "allergy-pt00003")
+				.doesNotContain("allergy-pt00004");
+	}
+
+	@Test
 	void downloadsCanBeRepeatedAndGzipped() throws Exception {
 		JsonNode manifest = client.export("Group/small/$export?_type=Patient");
 		String url = manifest.get("output").get(0).get("url").asText();
