@@ -29,6 +29,8 @@ import static org.bulkfhir.output.StoredResourceReader.batches;
 public class ExportQueries {
 
 	private static final int ARRAY_BATCH = 5_000;
+	/** The batch of pids bound as an array, as a table {@code s(PID)}; see {@link #forEachBatch}. */
+	private static final String PIDS_TABLE = "UNNEST(CAST(:pids AS BIGINT ARRAY)) s(PID)";
 
 	private final NamedParameterJdbcTemplate jdbc;
 	private final boolean h2;
@@ -161,27 +163,34 @@ public class ExportQueries {
 				result.computeIfAbsent(type, t -> new TreeSet<>()).add(rs.getLong(1));
 			}
 		};
-		if (h2) {
-			// H2 re-checks an IN-list against every element for each row; a join with the array does not.
-			for (List<Long> batch : batches(sourcePids, ARRAY_BATCH)) {
-				jdbc.query(
-						"SELECT l.TARGET_RESOURCE_ID, l.TARGET_RESOURCE_TYPE"
-								+ " FROM UNNEST(CAST(:sources AS BIGINT ARRAY)) s(PID)"
-								+ " JOIN HFJ_RES_LINK l ON l.SRC_RESOURCE_ID = s.PID WHERE l.TARGET_RESOURCE_ID IS NOT NULL",
-						new MapSqlParameterSource("sources", bigintArray(batch)),
-						collect);
-			}
-			return result;
-		}
-		for (List<Long> batch : batches(sourcePids)) {
-			jdbc.query(
-					"SELECT DISTINCT TARGET_RESOURCE_ID, TARGET_RESOURCE_TYPE FROM HFJ_RES_LINK"
-							+ " WHERE SRC_RESOURCE_ID IN (:sources) AND TARGET_RESOURCE_TYPE IN (:types)"
-							+ " AND TARGET_RESOURCE_ID IS NOT NULL",
-					new MapSqlParameterSource("sources", batch).addValue("types", targetTypes),
-					collect);
-		}
+		forEachBatch(
+				sourcePids,
+				"SELECT l.TARGET_RESOURCE_ID, l.TARGET_RESOURCE_TYPE FROM " + PIDS_TABLE
+						+ " JOIN HFJ_RES_LINK l ON l.SRC_RESOURCE_ID = s.PID WHERE l.TARGET_RESOURCE_ID IS NOT NULL",
+				"SELECT DISTINCT TARGET_RESOURCE_ID, TARGET_RESOURCE_TYPE FROM HFJ_RES_LINK"
+						+ " WHERE SRC_RESOURCE_ID IN (:pids) AND TARGET_RESOURCE_TYPE IN (:types)"
+						+ " AND TARGET_RESOURCE_ID IS NOT NULL",
+				new MapSqlParameterSource("types", targetTypes),
+				collect);
 		return result;
+	}
+
+	/**
+	 * Runs a query once per batch of pids. On H2 the batch is bound as an array and joined
+	 * ({@code h2Sql} reads it as {@link #PIDS_TABLE}): H2 re-checks an IN-list against every element
+	 * for each row, a join with the array does not. Elsewhere {@code inListSql} gets {@code :pids}.
+	 */
+	private void forEachBatch(
+			List<Long> pids, String h2Sql, String inListSql, MapSqlParameterSource params, RowCallbackHandler rows) {
+		if (h2) {
+			for (List<Long> batch : batches(pids, ARRAY_BATCH)) {
+				jdbc.query(h2Sql, new MapSqlParameterSource(params.getValues()).addValue("pids", bigintArray(batch)), rows);
+			}
+			return;
+		}
+		for (List<Long> batch : batches(pids)) {
+			jdbc.query(inListSql, new MapSqlParameterSource(params.getValues()).addValue("pids", batch), rows);
+		}
 	}
 
 	private static SqlTypeValue bigintArray(List<Long> pids) {
@@ -199,36 +208,38 @@ public class ExportQueries {
 	/** Live Provenance whose {@code target} references one of the given resources, updated within the window. */
 	public List<ProvenanceLink> provenanceTargeting(List<Long> targetPids, UpdatedWindow window) {
 		List<ProvenanceLink> links = new ArrayList<>();
-		for (List<Long> batch : batches(targetPids)) {
-			jdbc.query(
-					"SELECT l.SRC_RESOURCE_ID, l.TARGET_RESOURCE_ID, r.RES_UPDATED FROM HFJ_RES_LINK l"
-							+ " JOIN HFJ_RESOURCE r ON r.RES_ID = l.SRC_RESOURCE_ID"
-							+ " WHERE l.TARGET_RESOURCE_ID IN (:targets) AND l.SRC_PATH = 'Provenance.target'"
-							+ " AND r.RES_DELETED_AT IS NULL",
-					new MapSqlParameterSource("targets", batch),
-					rs -> {
-						long updated = rs.getTimestamp(3).getTime();
-						if (window.contains(updated)) {
-							links.add(new ProvenanceLink(rs.getLong(1), rs.getLong(2), updated));
-						}
-					});
-		}
+		String joinAndFilter = " JOIN HFJ_RESOURCE r ON r.RES_ID = l.SRC_RESOURCE_ID"
+				+ " WHERE l.SRC_PATH = 'Provenance.target' AND r.RES_DELETED_AT IS NULL";
+		forEachBatch(
+				targetPids,
+				"SELECT l.SRC_RESOURCE_ID, l.TARGET_RESOURCE_ID, r.RES_UPDATED FROM " + PIDS_TABLE
+						+ " JOIN HFJ_RES_LINK l ON l.TARGET_RESOURCE_ID = s.PID" + joinAndFilter,
+				"SELECT l.SRC_RESOURCE_ID, l.TARGET_RESOURCE_ID, r.RES_UPDATED FROM HFJ_RES_LINK l" + joinAndFilter
+						+ " AND l.TARGET_RESOURCE_ID IN (:pids)",
+				new MapSqlParameterSource(),
+				rs -> {
+					long updated = rs.getTimestamp(3).getTime();
+					if (window.contains(updated)) {
+						links.add(new ProvenanceLink(rs.getLong(1), rs.getLong(2), updated));
+					}
+				});
 		return links;
 	}
 
 	/** How many targets each of the given Provenance resources has. */
 	public Map<Long, Integer> provenanceTargetCounts(Collection<Long> provenancePids) {
-		List<Long> pids = new ArrayList<>(provenancePids);
 		Map<Long, Integer> counts = new HashMap<>();
-		for (List<Long> batch : batches(pids)) {
-			jdbc.query(
-					"SELECT SRC_RESOURCE_ID, COUNT(*) FROM HFJ_RES_LINK WHERE SRC_RESOURCE_ID IN (:pids)"
-							+ " AND SRC_PATH = 'Provenance.target' GROUP BY SRC_RESOURCE_ID",
-					new MapSqlParameterSource("pids", batch),
-					rs -> {
-						counts.put(rs.getLong(1), rs.getInt(2));
-					});
-		}
+		forEachBatch(
+				new ArrayList<>(provenancePids),
+				"SELECT l.SRC_RESOURCE_ID, COUNT(*) FROM " + PIDS_TABLE
+						+ " JOIN HFJ_RES_LINK l ON l.SRC_RESOURCE_ID = s.PID"
+						+ " WHERE l.SRC_PATH = 'Provenance.target' GROUP BY l.SRC_RESOURCE_ID",
+				"SELECT SRC_RESOURCE_ID, COUNT(*) FROM HFJ_RES_LINK WHERE SRC_RESOURCE_ID IN (:pids)"
+						+ " AND SRC_PATH = 'Provenance.target' GROUP BY SRC_RESOURCE_ID",
+				new MapSqlParameterSource(),
+				rs -> {
+					counts.put(rs.getLong(1), rs.getInt(2));
+				});
 		return counts;
 	}
 }
