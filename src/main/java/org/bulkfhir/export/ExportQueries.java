@@ -1,16 +1,14 @@
 package org.bulkfhir.export;
 
+import org.bulkfhir.output.DatabaseProduct;
 import org.bulkfhir.output.UpdatedWindow;
 import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.jdbc.core.SqlTypeValue;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.jdbc.core.support.AbstractSqlTypeValue;
-import org.springframework.jdbc.support.JdbcUtils;
-import org.springframework.jdbc.support.MetaDataAccessException;
 
 import java.sql.Connection;
-import java.sql.DatabaseMetaData;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -37,17 +35,7 @@ public class ExportQueries {
 
 	public ExportQueries(NamedParameterJdbcTemplate jdbc) {
 		this.jdbc = jdbc;
-		this.h2 = isH2(jdbc);
-	}
-
-	private static boolean isH2(NamedParameterJdbcTemplate jdbc) {
-		try {
-			String product = JdbcUtils.extractDatabaseMetaData(
-					jdbc.getJdbcTemplate().getDataSource(), DatabaseMetaData::getDatabaseProductName);
-			return "H2".equals(product);
-		} catch (MetaDataAccessException e) {
-			return false;
-		}
+		this.h2 = DatabaseProduct.isH2(jdbc);
 	}
 
 	/** Resource types that currently have at least one live resource. */

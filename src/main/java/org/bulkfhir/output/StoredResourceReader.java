@@ -45,7 +45,7 @@ public class StoredResourceReader {
 	}
 
 	private static final String SELECT = "SELECT r.RES_ID, r.RES_TYPE, r.FHIR_ID, r.RES_VER, r.HAS_TAGS, v.RES_UPDATED,"
-			+ " v.RES_ENCODING, v.RES_TEXT_VC, v.SOURCE_URI, v.REQUEST_ID"
+			+ " v.RES_ENCODING, %s AS RES_TEXT_VC, v.SOURCE_URI, v.REQUEST_ID"
 			+ " FROM HFJ_RESOURCE r JOIN HFJ_RES_VER v ON v.RES_ID = r.RES_ID AND v.RES_VER = r.RES_VER"
 			+ " WHERE r.RES_ID IN (:pids) AND r.RES_DELETED_AT IS NULL ORDER BY r.RES_ID";
 
@@ -55,9 +55,13 @@ public class StoredResourceReader {
 	private final NamedParameterJdbcTemplate jdbc;
 	private final DaoRegistry daoRegistry;
 	private final FhirContext fhirContext;
+	private final String select;
 
 	public StoredResourceReader(NamedParameterJdbcTemplate jdbc, DaoRegistry daoRegistry, FhirContext fhirContext) {
 		this.jdbc = jdbc;
+		// H2 hands out a CLOB column as a LOB handle and keeps every handle of a result for its LOB_TIMEOUT
+		// (5 minutes): a large export would hold one per resource read. As VARCHAR it is a plain value.
+		this.select = String.format(SELECT, DatabaseProduct.isH2(jdbc) ? "CAST(v.RES_TEXT_VC AS VARCHAR)" : "v.RES_TEXT_VC");
 		this.daoRegistry = daoRegistry;
 		this.fhirContext = fhirContext;
 	}
@@ -78,7 +82,7 @@ public class StoredResourceReader {
 		for (List<Long> batch : batches(pids)) {
 			List<long[]> fallback = new ArrayList<>();
 			List<String> fallbackTypes = new ArrayList<>();
-			jdbc.query(SELECT, new MapSqlParameterSource("pids", batch), (ResultSet rs) -> {
+			jdbc.query(select, new MapSqlParameterSource("pids", batch), (ResultSet rs) -> {
 				if (!window.contains(rs.getTimestamp("RES_UPDATED").getTime())) {
 					return;
 				}

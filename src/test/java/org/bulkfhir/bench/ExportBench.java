@@ -235,24 +235,33 @@ public final class ExportBench {
 
 	/** Three passes in one JVM (the first pays for class loading and JIT); the fastest is the limit. */
 	static Map<String, Object> limit(String jdbcUrl, List<String> types, Path out) throws Exception {
+		// On H2 the text column can be read as the CLOB it is or cast to VARCHAR (what ours does);
+		// the limit is the faster of the two.
+		List<String> forms = jdbcUrl.startsWith("jdbc:h2:")
+				? List.of("v.RES_TEXT_VC", "CAST(v.RES_TEXT_VC AS VARCHAR)")
+				: List.of("v.RES_TEXT_VC");
+		int passesPerForm = forms.size() == 1 ? 3 : 2;
 		Map<String, Object> best = null;
 		List<String> passes = new ArrayList<>();
-		for (int pass = 0; pass < 3; pass++) {
-			Map<String, Object> result = limitPass(jdbcUrl, types, out);
-			passes.add((String) result.get("seconds"));
-			if (best == null || Double.parseDouble((String) result.get("seconds"))
-					< Double.parseDouble((String) best.get("seconds"))) {
-				best = result;
+		for (String form : forms) {
+			for (int pass = 0; pass < passesPerForm; pass++) {
+				Map<String, Object> result = limitPass(jdbcUrl, types, out, form);
+				passes.add(result.get("seconds") + (forms.size() > 1 ? (form.startsWith("CAST") ? " (VARCHAR)" : " (CLOB)") : ""));
+				if (best == null || Double.parseDouble((String) result.get("seconds"))
+						< Double.parseDouble((String) best.get("seconds"))) {
+					best = result;
+				}
 			}
 		}
 		best.put("passes", String.join(" / ", passes));
 		return best;
 	}
 
-	private static Map<String, Object> limitPass(String jdbcUrl, List<String> types, Path out) throws Exception {
+	private static Map<String, Object> limitPass(String jdbcUrl, List<String> types, Path out, String textColumn)
+			throws Exception {
 		Map<String, Object> result = new LinkedHashMap<>();
 		String marks = types.stream().map(t -> "?").collect(Collectors.joining(","));
-		String sql = "SELECT v.RES_TEXT_VC FROM HFJ_RESOURCE r"
+		String sql = "SELECT " + textColumn + " FROM HFJ_RESOURCE r"
 				+ " JOIN HFJ_RES_VER v ON v.RES_ID = r.RES_ID AND v.RES_VER = r.RES_VER"
 				+ " WHERE r.RES_DELETED_AT IS NULL AND r.RES_TYPE IN (" + marks + ")";
 		try (Connection connection = DriverManager.getConnection(jdbcUrl, "sa", "")) {
