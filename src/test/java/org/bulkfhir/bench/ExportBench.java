@@ -233,10 +233,11 @@ public final class ExportBench {
 		return ids.size();
 	}
 
-	/** Three passes in one JVM (the first pays for class loading and JIT); the fastest is the limit. */
+	/**
+	 * Several passes in one JVM (the first pays for class loading and JIT); the fastest is the limit.
+	 * On H2 the text column is read both as the CLOB it is and cast to VARCHAR (as ours reads it).
+	 */
 	static Map<String, Object> limit(String jdbcUrl, List<String> types, Path out) throws Exception {
-		// On H2 the text column can be read as the CLOB it is or cast to VARCHAR (what ours does);
-		// the limit is the faster of the two.
 		List<String> forms = jdbcUrl.startsWith("jdbc:h2:")
 				? List.of("v.RES_TEXT_VC", "CAST(v.RES_TEXT_VC AS VARCHAR)")
 				: List.of("v.RES_TEXT_VC");
