@@ -131,12 +131,9 @@ class ExportFlowTest extends ServerTestBase {
 	@Test
 	void sinceLimitsTheExportToRecentlyUpdatedResources() throws Exception {
 		Thread.sleep(20);
-		String since = new org.hl7.fhir.r4.model.InstantType(new java.util.Date()).getValueAsString();
+		String since = instantNow();
 		Thread.sleep(20);
-		org.hl7.fhir.r4.model.Patient patient = (org.hl7.fhir.r4.model.Patient)
-				BulkClient.FHIR.newJsonParser().parseResource(client.read("Patient/pt00003"));
-		patient.addName().setFamily("Renamed");
-		client.put(patient);
+		update("Patient/pt00003", (org.hl7.fhir.r4.model.Patient patient) -> patient.addName().setFamily("Renamed"));
 
 		Map<String, List<IBaseResource>> exported = client.downloadAll(
 				client.export("Group/small/$export?_since=" + java.net.URLEncoder.encode(since, "UTF-8")));
@@ -146,18 +143,29 @@ class ExportFlowTest extends ServerTestBase {
 
 	@Test
 	void untilLeavesOutResourcesUpdatedAfterIt() throws Exception {
-		String until = new org.hl7.fhir.r4.model.InstantType(new java.util.Date()).getValueAsString();
+		String until = instantNow();
 		Thread.sleep(20);
-		org.hl7.fhir.r4.model.AllergyIntolerance allergy = (org.hl7.fhir.r4.model.AllergyIntolerance)
-				BulkClient.FHIR.newJsonParser().parseResource(client.read("AllergyIntolerance/allergy-pt00004"));
-		allergy.addNote().setText("Updated after _until");
-		client.put(allergy);
+		update("AllergyIntolerance/allergy-pt00004",
+				(org.hl7.fhir.r4.model.AllergyIntolerance allergy) -> allergy.addNote().setText("Updated after _until"));
 
 		Map<String, List<IBaseResource>> exported = client.downloadAll(client.export(
 				"Group/small/$export?_type=AllergyIntolerance&_until=" + java.net.URLEncoder.encode(until, "UTF-8")));
 		assertThat(BulkClient.ids(exported.get("AllergyIntolerance")))
 				.contains("allergy-pt00000", "allergy-pt00003")
 				.doesNotContain("allergy-pt00004");
+	}
+
+	private static String instantNow() {
+		return new org.hl7.fhir.r4.model.InstantType(new java.util.Date()).getValueAsString();
+	}
+
+	/** Reads the resource, changes it and stores it again: a new version, updated now. */
+	@SuppressWarnings("unchecked")
+	private <T extends org.hl7.fhir.r4.model.Resource> void update(String reference, java.util.function.Consumer<T> change)
+			throws Exception {
+		T resource = (T) BulkClient.FHIR.newJsonParser().parseResource(client.read(reference));
+		change.accept(resource);
+		client.put(resource);
 	}
 
 	@Test
