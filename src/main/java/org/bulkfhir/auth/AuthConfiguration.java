@@ -45,14 +45,22 @@ public class AuthConfiguration {
 	@Bean
 	public RestfulServerRegistrar bulkfhirAuthRegistrar(
 			SmartEndpoints endpoints, AccessTokens tokens, BulkFhirProperties properties) {
-		boolean enabled = properties.getAuth().isEnabled();
+		BulkFhirProperties.Auth auth = properties.getAuth();
 		List<Object> interceptors = new ArrayList<>();
 		interceptors.add(endpoints);
-		interceptors.add(new CapabilityStatementCustomizer(enabled));
-		if (enabled) {
-			interceptors.add(new BulkAuthorizationInterceptor(tokens));
+		interceptors.add(new CapabilityStatementCustomizer(auth.isEnabled()));
+		if (auth.isEnabled()) {
+			interceptors.add(new BearerTokenInterceptor(tokens, auth.isProtectFhirApi()));
+			if (auth.isProtectFhirApi()) {
+				interceptors.add(new ScopeAuthorizationInterceptor());
+			}
 		}
 		return new RestfulServerRegistrar(List.of(), interceptors);
+	}
+
+	@Bean
+	public FhirApiProtectionCheck bulkfhirFhirApiProtectionCheck(BulkFhirProperties properties) {
+		return new FhirApiProtectionCheck(properties.getAuth().isEnabled(), properties.getAuth().isProtectFhirApi());
 	}
 
 	@Bean

@@ -1,6 +1,8 @@
 package org.bulkfhir.auth;
 
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -44,6 +46,33 @@ public final class Scopes {
 			types.add(m.group(2));
 		}
 		return types;
+	}
+
+	/**
+	 * What the {@code system/} scopes allow per resource type ({@code *} for every type), as SMART v2
+	 * letters: {@code c} create, {@code r} read, {@code u} update, {@code d} delete, {@code s} search.
+	 * v1 {@code read} is {@code rs}, {@code write} is {@code cud}. Scopes with a query part grant nothing.
+	 */
+	public static Map<String, String> systemPermissions(Set<String> scopes) {
+		Map<String, String> permissions = new LinkedHashMap<>();
+		for (String scope : scopes) {
+			Matcher m = RESOURCE_SCOPE.matcher(scope);
+			if (!m.matches() || !m.group(1).equals("system") || m.group(4) != null) {
+				continue;
+			}
+			permissions.merge(m.group(2), v2Letters(m.group(3)), Scopes::union);
+		}
+		return permissions;
+	}
+
+	private static String union(String a, String b) {
+		StringBuilder letters = new StringBuilder();
+		for (char c : "cruds".toCharArray()) {
+			if (a.indexOf(c) >= 0 || b.indexOf(c) >= 0) {
+				letters.append(c);
+			}
+		}
+		return letters.toString();
 	}
 
 	private static boolean readsAndSearches(String permission) {

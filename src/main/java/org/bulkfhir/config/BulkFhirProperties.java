@@ -34,6 +34,12 @@ public class BulkFhirProperties {
 	public static class Auth {
 		/** Off: bulk endpoints are open and jobs belong to nobody (for tests and closed networks only). */
 		private boolean enabled = true;
+		/**
+		 * Every FHIR interaction of the host's RestfulServer (not only bulk export) needs a token whose
+		 * scopes allow it. Off by default in the drop-in jar (the host may protect its API itself);
+		 * the runnable WAR turns it on.
+		 */
+		private boolean protectFhirApi = false;
 		/** Lifetime of the access tokens this server issues. */
 		private Duration tokenLifetime = Duration.ofMinutes(5);
 		/** Timeout for fetching a client's JWKS from its jwksUri. */
@@ -48,6 +54,14 @@ public class BulkFhirProperties {
 
 		public void setEnabled(boolean enabled) {
 			this.enabled = enabled;
+		}
+
+		public boolean isProtectFhirApi() {
+			return protectFhirApi;
+		}
+
+		public void setProtectFhirApi(boolean protectFhirApi) {
+			this.protectFhirApi = protectFhirApi;
 		}
 
 		public Duration getTokenLifetime() {

@@ -61,16 +61,16 @@ class ConformanceIT {
 				"--bulkfhir.sample-data.patients=12",
 				"--bulkfhir.sample-data.encounters=2",
 				"--bulkfhir.admin.password=" + TestApps.ADMIN_PASSWORD)).start();
-		BulkClient plain = new BulkClient(server.base());
-		long deadline = System.currentTimeMillis() + 120_000;
-		while (plain.send(plain.request("Group/all").GET().build()).statusCode() != 200) {
-			assertThat(System.currentTimeMillis()).as("sample data loaded").isLessThan(deadline);
-			Thread.sleep(500);
-		}
 		JWK key = TestApps.ecKey();
 		jwksServer = new JwksServer(key);
 		apps = new TestApps(server.base());
 		app = apps.registerWithJwksUri(jwksServer.url(), key);
+		BulkClient reader = new BulkClient(server.base()).withToken(apps.tokens(app, "system/*.read"));
+		long deadline = System.currentTimeMillis() + 120_000;
+		while (reader.send(reader.request("Group/all").GET().build()).statusCode() != 200) {
+			assertThat(System.currentTimeMillis()).as("sample data loaded").isLessThan(deadline);
+			Thread.sleep(500);
+		}
 	}
 
 	@AfterAll

@@ -20,6 +20,10 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.TestPropertySource;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -37,23 +41,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * bulkfhir from {@code hapi.fhir.custom-bean-packages=org.bulkfhir.config} alone, with bean
  * overriding forbidden, and serves a complete, authorized Group export over HTTP.
  */
-@SpringBootTest(
-		classes = StarterStyleApplication.class,
-		webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = {
-			"hapi.fhir.custom-bean-packages=org.bulkfhir.config",
-			"hapi.fhir.bulk_export_enabled=true",
-			"bulkfhir.admin.password=" + TestApps.ADMIN_PASSWORD,
-			"spring.main.allow-bean-definition-overriding=false",
-			"spring.main.allow-circular-references=true",
-			"spring.main.banner-mode=off",
-			"spring.datasource.driver-class-name=org.h2.Driver",
-			"spring.datasource.username=sa",
-			"spring.datasource.password=",
-			"spring.jpa.open-in-view=false",
-			"server.tomcat.relaxed-query-chars=|",
-			"logging.level.ca.uhn.fhir.batch2=WARN"
-		})
+@SpringBootTest(classes = StarterStyleApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@TestPropertySource(locations = "classpath:org/bulkfhir/dropin/starter-style.properties")
+@ExtendWith(OutputCaptureExtension.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StarterStyleContextTest {
 
@@ -102,6 +92,16 @@ class StarterStyleContextTest {
 				.as("stock bulk export registered by the host")
 				.filteredOn(BulkDataExportProvider.class::isInstance)
 				.hasSize(1);
+	}
+
+	@Test
+	@Order(1)
+	void anUnprotectedHostFhirApiIsReportedAtStartUp(CapturedOutput output) throws Exception {
+		assertThat(output.getAll()).contains("has no AuthorizationInterceptor")
+				.contains("bulkfhir.auth.protect-fhir-api=true");
+		BulkClient anonymous = new BulkClient("http://localhost:" + port + "/fhir");
+		assertThat(anonymous.send(anonymous.request("Patient").GET().build()).statusCode())
+				.as("the host's API stays as the host configured it").isEqualTo(200);
 	}
 
 	@Test

@@ -64,7 +64,7 @@ class XmlAndExpiryTest {
 		org.bulkfhir.support.TestApps apps = new org.bulkfhir.support.TestApps("http://localhost:" + port + "/fhir");
 		synchronized (XmlAndExpiryTest.class) {
 			if (tokens == null) {
-				tokens = apps.tokens(apps.register("system", "system/*.read"), "system/*.read");
+				tokens = apps.readWriteTokens();
 			}
 			client = new BulkClient("http://localhost:" + port + "/fhir").withToken(tokens);
 			if (!loaded) {

@@ -38,7 +38,7 @@ class AdmissionLimitsTest {
 	void runningLimitGives429AndFullStorageGives503() throws Exception {
 		org.bulkfhir.support.TestApps apps = new org.bulkfhir.support.TestApps("http://localhost:" + port + "/fhir");
 		BulkClient client = new BulkClient("http://localhost:" + port + "/fhir")
-				.withToken(apps.tokens(apps.register("system", "system/*.read"), "system/*.read"));
+				.withToken(apps.readWriteTokens());
 		client.transaction(SampleData.sharedResources());
 		for (int i = 0; i < 3; i++) {
 			client.transaction(SampleData.patient(i, 2));

@@ -43,7 +43,7 @@ public class BulkClient {
 		return base;
 	}
 
-	/** Sends {@code Authorization: Bearer <token>} on every bulk request from now on. */
+	/** Sends {@code Authorization: Bearer <token>} on every request from now on. */
 	public BulkClient withToken(Supplier<String> tokenSupplier) {
 		this.token = tokenSupplier;
 		return this;
@@ -68,7 +68,7 @@ public class BulkClient {
 	}
 
 	public void transaction(Bundle bundle) throws IOException, InterruptedException {
-		HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(base))
+		HttpResponse<String> response = send(request(base)
 				.header("Content-Type", "application/fhir+json")
 				.POST(HttpRequest.BodyPublishers.ofString(FHIR.newJsonParser().encodeResourceToString(bundle)))
 				.build());
@@ -76,8 +76,7 @@ public class BulkClient {
 	}
 
 	public void put(Resource resource) throws IOException, InterruptedException {
-		HttpResponse<String> response = send(HttpRequest.newBuilder(
-						URI.create(base + "/" + resource.fhirType() + "/" + resource.getIdElement().getIdPart()))
+		HttpResponse<String> response = send(request(resource.fhirType() + "/" + resource.getIdElement().getIdPart())
 				.header("Content-Type", "application/fhir+json")
 				.PUT(HttpRequest.BodyPublishers.ofString(FHIR.newJsonParser().encodeResourceToString(resource)))
 				.build());
@@ -85,7 +84,7 @@ public class BulkClient {
 	}
 
 	public String read(String typeAndId) throws IOException, InterruptedException {
-		HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(base + "/" + typeAndId)).build());
+		HttpResponse<String> response = send(request(typeAndId).GET().build());
 		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
 		return response.body();
 	}

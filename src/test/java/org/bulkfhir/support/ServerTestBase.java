@@ -55,10 +55,10 @@ public abstract class ServerTestBase {
 		loadSampleDataOnce(client);
 	}
 
-	/** Tokens of one System app with system/*.read, shared by the tests of this server. */
+	/** Tokens of one System app that reads and writes everything, shared by the tests of this server. */
 	private static synchronized java.util.function.Supplier<String> systemTokens(TestApps apps) throws Exception {
 		if (systemTokens == null) {
-			systemTokens = apps.tokens(apps.register("system", "system/*.read system/*.rs"), "system/*.read");
+			systemTokens = apps.readWriteTokens();
 		}
 		return systemTokens;
 	}

@@ -39,6 +39,8 @@ public class TestApps {
 
 	public static final String ADMIN_USER = "admin";
 	public static final String ADMIN_PASSWORD = "test-admin-secret";
+	/** What a System app that loads data and exports it registers and asks for. */
+	public static final String READ_WRITE_SCOPES = "system/*.read system/*.write";
 
 	private final String fhirBase;
 	private final HttpClient http = HttpClient.newHttpClient();
@@ -64,6 +66,11 @@ public class TestApps {
 
 	public static JWK ecKey() throws JOSEException {
 		return new ECKeyGenerator(Curve.P_384).keyID(UUID.randomUUID().toString()).generate();
+	}
+
+	/** Tokens of a new System app that may read (and export) and write everything. */
+	public Supplier<String> readWriteTokens() throws Exception {
+		return tokens(register("system", READ_WRITE_SCOPES), READ_WRITE_SCOPES);
 	}
 
 	public App register(String appType, String scopes) throws Exception {
