@@ -24,8 +24,7 @@ import java.util.Set;
  * (never 403: that is for valid tokens of the wrong kind). Patient and User apps: 403, as their
  * launch context is not supported.
  *
- * <p>Refusals are written here and processing stops, rather than thrown: HAPI logs every exception
- * thrown by a hook as an ERROR with a stack trace, and anonymous callers could flood the log.
+ * <p>Refusals are written here rather than thrown (see {@link Refusal}).
  */
 @Interceptor
 public class BearerTokenInterceptor {
@@ -62,12 +61,12 @@ public class BearerTokenInterceptor {
 		Optional<Caller> caller = bearer(request.getHeader(Constants.HEADER_AUTHORIZATION)).flatMap(tokens::verify);
 		if (caller.isEmpty()) {
 			response.setHeader("WWW-Authenticate", "Bearer realm=\"bulkfhir\"");
-			return refuse(request, response, 401, OperationOutcome.IssueType.LOGIN, (bulk ? "Bulk data export" : "This server")
+			return Refusal.write(request, response, 401, OperationOutcome.IssueType.LOGIN, (bulk ? "Bulk data export" : "This server")
 					+ " needs a valid access token: send 'Authorization: Bearer <token>' obtained from the token"
 					+ " endpoint (see [base]/.well-known/smart-configuration)");
 		}
 		if (caller.get().appType() != AppType.SYSTEM) {
-			return refuse(request, response, 403, OperationOutcome.IssueType.FORBIDDEN, (bulk
+			return Refusal.write(request, response, 403, OperationOutcome.IssueType.FORBIDDEN, (bulk
 							? "Bulk data export is only for System applications (SMART Backend Services)"
 							: "This server serves System applications (SMART Backend Services) only; the launch"
 									+ " context of Patient and User apps is not supported")
@@ -76,7 +75,7 @@ public class BearerTokenInterceptor {
 		if (bulk) {
 			Set<String> readable = Scopes.readableTypes(caller.get().scopes());
 			if (readable != null && readable.isEmpty()) {
-				return refuse(request, response, 403, OperationOutcome.IssueType.FORBIDDEN,
+				return Refusal.write(request, response, 403, OperationOutcome.IssueType.FORBIDDEN,
 						"The token has no system-level read scope (e.g. system/*.read)");
 			}
 			request.getUserData().put(ExportCaller.CLIENT_ID_KEY, caller.get().clientId());
@@ -84,23 +83,6 @@ public class BearerTokenInterceptor {
 		}
 		request.getUserData().put(CALLER_KEY, caller.get());
 		return true;
-	}
-
-	private static boolean refuse(
-			RequestDetails request,
-			HttpServletResponse response,
-			int status,
-			OperationOutcome.IssueType type,
-			String message)
-			throws IOException {
-		OperationOutcome outcome = new OperationOutcome();
-		outcome.addIssue().setSeverity(OperationOutcome.IssueSeverity.ERROR).setCode(type).setDiagnostics(message);
-		response.setStatus(status);
-		response.setContentType(Constants.CT_FHIR_JSON_NEW);
-		response.setCharacterEncoding("UTF-8");
-		request.getFhirContext().newJsonParser().encodeResourceToWriter(outcome, response.getWriter());
-		response.getWriter().flush();
-		return false;
 	}
 
 	private static Optional<String> bearer(String header) {

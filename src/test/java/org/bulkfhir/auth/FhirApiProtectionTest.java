@@ -148,7 +148,20 @@ class FhirApiProtectionTest extends ServerTestBase {
 	}
 
 	@Test
-	void operationsOtherThanBulkEverythingAndValidateAreRefused() throws Exception {
+	void validateNeedsAReadOfItsType() throws Exception {
+		String patient = anyId("Patient");
+		BulkClient observations = caller("system/Observation.read");
+		assertForbidden(observations, observations.request("Patient/" + patient + "/$validate").GET().build());
+		assertForbidden(observations, observations.request("Patient/$validate").POST(fhir(patient("Valid")))
+				.header("Content-Type", FHIR_JSON).build());
+		BulkClient patients = caller("system/Patient.read");
+		HttpResponse<String> valid = patients.send(patients.request("Patient/$validate").POST(fhir(patient("Valid")))
+				.header("Content-Type", FHIR_JSON).build());
+		assertThat(valid.statusCode()).as(valid.body()).isEqualTo(200);
+	}
+
+	@Test
+	void operationsOtherThanBulkAndEverythingAreRefused() throws Exception {
 		BulkClient everything = caller("system/*.*");
 		assertForbidden(everything, everything.request("$expunge").POST(fhir(new org.hl7.fhir.r4.model.Parameters()))
 				.header("Content-Type", FHIR_JSON).build());
