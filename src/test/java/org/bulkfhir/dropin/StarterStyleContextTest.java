@@ -39,11 +39,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @SpringBootTest(
 		classes = StarterStyleApplication.class,
-		webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+		webEnvironment = SpringBootTest.WebEnvironment.DEFINED_PORT,
 		properties = {
 			"hapi.fhir.custom-bean-packages=org.bulkfhir.config",
 			"hapi.fhir.bulk_export_enabled=true",
 			"bulkfhir.admin.password=" + TestApps.ADMIN_PASSWORD,
+			// As in jpaserver-starter, which has no bulkfhir.public-base-url: the default from server.port.
+			"bulkfhir.public-base-url=",
 			"spring.main.allow-bean-definition-overriding=false",
 			"spring.main.allow-circular-references=true",
 			"spring.main.banner-mode=off",
@@ -85,6 +87,7 @@ class StarterStyleContextTest {
 
 	@DynamicPropertySource
 	static void isolatedStorage(DynamicPropertyRegistry registry) {
+		org.bulkfhir.support.TestPort.registerServerPort(registry);
 		registry.add("bulkfhir.data-dir", DATA_DIR::toString);
 		registry.add("bulkfhir.storage.directory", () -> DATA_DIR.resolve("exports").toString());
 		registry.add("spring.datasource.url", () -> "jdbc:h2:file:" + DATA_DIR.resolve("h2/hapi") + ";WRITE_DELAY=0");
