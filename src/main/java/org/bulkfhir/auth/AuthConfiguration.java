@@ -16,8 +16,14 @@ import java.util.List;
 public class AuthConfiguration {
 
 	@Bean
-	public ClientRegistry bulkfhirClientRegistry(NamedParameterJdbcTemplate bulkfhirJdbc, BulkFhirProperties properties) {
-		return new ClientRegistry(bulkfhirJdbc.getJdbcTemplate(), properties.getClients());
+	public JwksUriPolicy bulkfhirJwksUriPolicy(BulkFhirProperties properties) {
+		return new JwksUriPolicy(properties.getAuth().isAllowLoopbackJwksUri());
+	}
+
+	@Bean
+	public ClientRegistry bulkfhirClientRegistry(
+			NamedParameterJdbcTemplate bulkfhirJdbc, BulkFhirProperties properties, JwksUriPolicy jwksUris) {
+		return new ClientRegistry(bulkfhirJdbc.getJdbcTemplate(), properties.getClients(), jwksUris);
 	}
 
 	@Bean

@@ -40,7 +40,20 @@ public class BulkFhirProperties {
 		private Duration jwksTimeout = Duration.ofSeconds(5);
 		/** How long a fetched JWKS is cached. */
 		private Duration jwksCache = Duration.ofMinutes(5);
+		/**
+		 * Development and tests only: a client's jwksUri may be on this machine (loopback), over http
+		 * too. Private, link-local and metadata addresses stay refused.
+		 */
+		private boolean allowLoopbackJwksUri = false;
 		private final External external = new External();
+
+		public boolean isAllowLoopbackJwksUri() {
+			return allowLoopbackJwksUri;
+		}
+
+		public void setAllowLoopbackJwksUri(boolean allowLoopbackJwksUri) {
+			this.allowLoopbackJwksUri = allowLoopbackJwksUri;
+		}
 
 		public boolean isEnabled() {
 			return enabled;
