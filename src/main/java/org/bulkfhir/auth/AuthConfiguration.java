@@ -4,8 +4,11 @@ import org.bulkfhir.admin.AdminAccess;
 import org.bulkfhir.admin.AdminClientsController;
 import org.bulkfhir.config.BulkFhirProperties;
 import org.bulkfhir.config.RestfulServerRegistrar;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 
 import java.util.ArrayList;
@@ -14,6 +17,16 @@ import java.util.List;
 /** SMART Backend Services: client registry, token endpoint, bearer-token enforcement on bulk endpoints. */
 @Configuration(proxyBeanMethods = false)
 public class AuthConfiguration {
+
+	private static final Logger LOG = LoggerFactory.getLogger(AuthConfiguration.class);
+
+	@Bean
+	public PublicBaseUrl bulkfhirPublicBaseUrl(BulkFhirProperties properties, Environment environment) {
+		PublicBaseUrl url = PublicBaseUrl.from(properties.getPublicBaseUrl(), environment);
+		LOG.info("Token endpoint (the aud of client assertions): {}{}", url.tokenUrl(), url.explicit()
+				? "" : "; set bulkfhir.public-base-url to the FHIR base URL clients use");
+		return url;
+	}
 
 	@Bean
 	public JwksUriPolicy bulkfhirJwksUriPolicy(BulkFhirProperties properties) {
@@ -41,20 +54,24 @@ public class AuthConfiguration {
 			NamedParameterJdbcTemplate bulkfhirJdbc,
 			ClientRegistry registry,
 			AccessTokens tokens,
-			BulkFhirProperties properties) {
-		ClientKeys keys = new ClientKeys(properties.getAuth().getJwksTimeout(), properties.getAuth().getJwksCache());
-		ClientAssertionVerifier verifier =
-				new ClientAssertionVerifier(registry, keys, new UsedAssertions(bulkfhirJdbc.getJdbcTemplate()));
-		return new SmartEndpoints(verifier, tokens);
+			BulkFhirProperties properties,
+			JwksUriPolicy jwksUris,
+			PublicBaseUrl publicBase) {
+		ClientKeys keys =
+				new ClientKeys(jwksUris, properties.getAuth().getJwksTimeout(), properties.getAuth().getJwksCache());
+		UsedAssertions used =
+				new UsedAssertions(bulkfhirJdbc.getJdbcTemplate(), ClientAssertionVerifier.CLOCK_SKEW_MILLIS);
+		ClientAssertionVerifier verifier = new ClientAssertionVerifier(registry, keys, used, publicBase.tokenUrl());
+		return new SmartEndpoints(verifier, tokens, publicBase);
 	}
 
 	@Bean
 	public RestfulServerRegistrar bulkfhirAuthRegistrar(
-			SmartEndpoints endpoints, AccessTokens tokens, BulkFhirProperties properties) {
+			SmartEndpoints endpoints, AccessTokens tokens, BulkFhirProperties properties, PublicBaseUrl publicBase) {
 		boolean enabled = properties.getAuth().isEnabled();
 		List<Object> interceptors = new ArrayList<>();
 		interceptors.add(endpoints);
-		interceptors.add(new CapabilityStatementCustomizer(enabled));
+		interceptors.add(new CapabilityStatementCustomizer(enabled, publicBase.tokenUrl()));
 		if (enabled) {
 			interceptors.add(new BulkAuthorizationInterceptor(tokens));
 		}

@@ -14,6 +14,21 @@ public class BulkFhirProperties {
 	private final Admin admin = new Admin();
 	/** Clients declared in configuration (read-only; the admin API adds more to the database). */
 	private java.util.List<Client> clients = new java.util.ArrayList<>();
+	/**
+	 * The FHIR base URL clients use (e.g. {@code https://fhir.example.org/fhir}); the token URL is
+	 * this plus {@code /auth/token}, and client assertions must name exactly that as {@code aud}.
+	 * Unset: {@code hapi.fhir.server_address} if the host sets it, else
+	 * {@code http://localhost:${server.port:8080}/fhir}. Never taken from a request's Host header.
+	 */
+	private String publicBaseUrl;
+
+	public String getPublicBaseUrl() {
+		return publicBaseUrl;
+	}
+
+	public void setPublicBaseUrl(String publicBaseUrl) {
+		this.publicBaseUrl = publicBaseUrl;
+	}
 
 	public Auth getAuth() {
 		return auth;
