@@ -5,6 +5,7 @@ import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.crypto.RSASSAVerifier;
+import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
@@ -51,6 +52,7 @@ public class AccessTokens {
 	}
 
 	public String issue(RegisteredClient client, Set<String> scopes) {
+		RSAKey key = serverKey.signingKey();
 		Date now = new Date();
 		JWTClaimsSet claims = new JWTClaimsSet.Builder()
 				.issuer(ISSUER)
@@ -63,9 +65,8 @@ public class AccessTokens {
 				.jwtID(UUID.randomUUID().toString())
 				.build();
 		try {
-			SignedJWT jwt = new SignedJWT(
-					new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(serverKey.key().getKeyID()).build(), claims);
-			jwt.sign(new RSASSASigner(serverKey.key()));
+			SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).build(), claims);
+			jwt.sign(new RSASSASigner(key));
 			return jwt.serialize();
 		} catch (JOSEException e) {
 			throw new IllegalStateException("Cannot sign an access token", e);
@@ -76,17 +77,19 @@ public class AccessTokens {
 	public Optional<Caller> verify(String token) {
 		try {
 			SignedJWT jwt = SignedJWT.parse(token);
-			String issuer = jwt.getJWTClaimsSet().getIssuer();
-			if (externalProcessor != null && external.getIssuer().equals(issuer)) {
+			JWTClaimsSet claims = jwt.getJWTClaimsSet();
+			if (externalProcessor != null && external.getIssuer().equals(claims.getIssuer())) {
 				return verifyExternal(token);
 			}
-			if (!ISSUER.equals(issuer)
-					|| !JWSAlgorithm.RS256.equals(jwt.getHeader().getAlgorithm())
-					|| !jwt.verify(new RSASSAVerifier(serverKey.key()))) {
+			if (!ISSUER.equals(claims.getIssuer()) || !JWSAlgorithm.RS256.equals(jwt.getHeader().getAlgorithm())) {
 				return Optional.empty();
 			}
-			JWTClaimsSet claims = jwt.getJWTClaimsSet();
-			if (claims.getExpirationTime() == null || claims.getExpirationTime().before(new Date())) {
+			Optional<RSAKey> key = serverKey.verificationKey(
+					jwt.getHeader().getKeyID(), claims.getIssueTime(), claims.getExpirationTime());
+			if (key.isEmpty() || !jwt.verify(new RSASSAVerifier(key.get()))) {
+				return Optional.empty();
+			}
+			if (claims.getExpirationTime().before(new Date())) {
 				return Optional.empty();
 			}
 			Optional<RegisteredClient> client = registry.find(claims.getSubject()).filter(RegisteredClient::enabled);

@@ -42,11 +42,12 @@ public class AuthConfiguration {
 	@Bean
 	public AccessTokens bulkfhirAccessTokens(
 			NamedParameterJdbcTemplate bulkfhirJdbc, ClientRegistry registry, BulkFhirProperties properties) {
+		BulkFhirProperties.Auth auth = properties.getAuth();
 		return new AccessTokens(
-				new ServerKey(bulkfhirJdbc.getJdbcTemplate()),
+				new ServerKey(bulkfhirJdbc.getJdbcTemplate(), auth.getSigningKeyFile(), auth.getTokenLifetime()),
 				registry,
-				properties.getAuth().getTokenLifetime(),
-				properties.getAuth().getExternal());
+				auth.getTokenLifetime(),
+				auth.getExternal());
 	}
 
 	@Bean

@@ -60,7 +60,21 @@ public class BulkFhirProperties {
 		 * too. Private, link-local and metadata addresses stay refused.
 		 */
 		private boolean allowLoopbackJwksUri = false;
+		/**
+		 * The key that signs access tokens: a PEM (PKCS#8 or PKCS#1) or JWK file with an RSA private key
+		 * of at least 2048 bits, re-read when it changes. Unset: a key generated once and kept in the
+		 * database ({@code BF_SIGNING_KEY}).
+		 */
+		private String signingKeyFile;
 		private final External external = new External();
+
+		public String getSigningKeyFile() {
+			return signingKeyFile;
+		}
+
+		public void setSigningKeyFile(String signingKeyFile) {
+			this.signingKeyFile = signingKeyFile;
+		}
 
 		public boolean isAllowLoopbackJwksUri() {
 			return allowLoopbackJwksUri;
