@@ -125,6 +125,8 @@ public class BulkFhirProperties {
 	public static class External {
 		private String issuer;
 		private String jwksUri;
+		/** Required with an issuer: the {@code aud} its tokens must carry for this server. */
+		private String audience;
 		/** Claim holding the app type (system, patient, user). */
 		private String appTypeClaim = "app_type";
 
@@ -142,6 +144,14 @@ public class BulkFhirProperties {
 
 		public void setJwksUri(String jwksUri) {
 			this.jwksUri = jwksUri;
+		}
+
+		public String getAudience() {
+			return audience;
+		}
+
+		public void setAudience(String audience) {
+			this.audience = audience;
 		}
 
 		public String getAppTypeClaim() {
