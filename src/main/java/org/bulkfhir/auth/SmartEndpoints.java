@@ -55,7 +55,7 @@ public class SmartEndpoints {
 		}
 		if (TOKEN_PATH.equals(path)) {
 			if (!"POST".equals(request.getMethod())) {
-				refuse(response, OAuthError.invalidRequest("The token endpoint takes a form POST"), request);
+				refuse(response, new OAuthError(405, "invalid_request", "The token endpoint takes a form POST"), request);
 				return false;
 			}
 			token(request, response);

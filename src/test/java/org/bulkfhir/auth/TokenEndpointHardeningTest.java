@@ -110,6 +110,9 @@ class TokenEndpointHardeningTest extends ServerTestBase {
 		assertOAuthError(post("", formBody(form) + "&scope=system%2FPatient.read"), 400, "invalid_request");
 		HttpResponse<String> fine = post("", formBody(apps.form(assertion(app), "system/*.read")));
 		assertThat(fine.statusCode()).as(fine.body()).isEqualTo(200);
+		assertOAuthError(HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(apps.tokenUrl() + "?"
+						+ formBody(apps.form(assertion(app), "system/*.read")))).GET().build(),
+				HttpResponse.BodyHandlers.ofString()), 405, "invalid_request");
 	}
 
 	@Test
