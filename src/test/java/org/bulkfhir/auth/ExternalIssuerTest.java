@@ -62,6 +62,14 @@ class ExternalIssuerTest extends StrictAuthServerBase {
 		assertThat(localClient.send(localClient.request(status).GET().build()).statusCode()).isIn(200, 202);
 	}
 
+	@Test
+	void aScopeWithAQueryPartGrantsNothingOfItsType() throws Exception {
+		BulkClient labOnly = client(external(claims("lab-" + UUID.randomUUID())
+				.claim("scope", "system/Observation.rs?category=laboratory").build()));
+		assertThat(labOnly.kickOff("$export?_type=Observation").statusCode()).isEqualTo(403);
+		assertThat(labOnly.kickOff("$export").statusCode()).isEqualTo(403);
+	}
+
 	private void assertRefused(JWTClaimsSet claims, String why) throws Exception {
 		HttpResponse<String> response = client(external(claims)).kickOff("$export?_type=Patient");
 		assertThat(response.statusCode()).as(why + ": " + response.body()).isEqualTo(401);
