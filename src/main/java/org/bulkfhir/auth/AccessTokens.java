@@ -9,6 +9,7 @@ import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jose.util.DefaultResourceRetriever;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
@@ -47,12 +48,16 @@ public class AccessTokens {
 	private final DefaultJWTProcessor<SecurityContext> externalProcessor;
 
 	public AccessTokens(
-			ServerKey serverKey, ClientRegistry registry, Duration lifetime, BulkFhirProperties.External external) {
+			ServerKey serverKey,
+			ClientRegistry registry,
+			Duration lifetime,
+			BulkFhirProperties.External external,
+			Duration jwksTimeout) {
 		this.serverKey = serverKey;
 		this.registry = registry;
 		this.lifetime = lifetime;
 		this.external = external;
-		this.externalProcessor = blank(external.getIssuer()) ? null : externalProcessor(external);
+		this.externalProcessor = blank(external.getIssuer()) ? null : externalProcessor(external, jwksTimeout);
 	}
 
 	public Duration lifetime() {
@@ -145,7 +150,8 @@ public class AccessTokens {
 	}
 
 	/** Signature from the issuer's JWKS; iss, aud (exactly the configured audience) and exp required. */
-	private static DefaultJWTProcessor<SecurityContext> externalProcessor(BulkFhirProperties.External external) {
+	private static DefaultJWTProcessor<SecurityContext> externalProcessor(
+			BulkFhirProperties.External external, Duration jwksTimeout) {
 		if (blank(external.getAudience())) {
 			throw new IllegalArgumentException("bulkfhir.auth.external.audience is required with"
 					+ " bulkfhir.auth.external.issuer: the aud this server's tokens carry at that issuer (otherwise a"
@@ -154,11 +160,15 @@ public class AccessTokens {
 		if (blank(external.getJwksUri())) {
 			throw new IllegalArgumentException("bulkfhir.auth.external.jwks-uri is required with bulkfhir.auth.external.issuer");
 		}
+		int millis = (int) jwksTimeout.toMillis();
 		try {
 			DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
 			processor.setJWSKeySelector(new JWSVerificationKeySelector<>(
 					Set.of(JWSAlgorithm.RS256, JWSAlgorithm.RS384, JWSAlgorithm.ES256, JWSAlgorithm.ES384),
-					JWKSourceBuilder.<SecurityContext>create(URI.create(external.getJwksUri()).toURL()).build()));
+					JWKSourceBuilder.<SecurityContext>create(
+									URI.create(external.getJwksUri()).toURL(), new DefaultResourceRetriever(millis, millis,
+											JWKSourceBuilder.DEFAULT_HTTP_SIZE_LIMIT))
+							.build()));
 			processor.setJWTClaimsSetVerifier(new DefaultJWTClaimsVerifier<>(
 					new HashSet<>(Set.of(external.getAudience())),
 					new JWTClaimsSet.Builder().issuer(external.getIssuer()).build(),

@@ -47,7 +47,8 @@ public class AuthConfiguration {
 				new ServerKey(bulkfhirJdbc.getJdbcTemplate(), auth.getSigningKeyFile(), auth.getTokenLifetime()),
 				registry,
 				auth.getTokenLifetime(),
-				auth.getExternal());
+				auth.getExternal(),
+				auth.getJwksTimeout());
 	}
 
 	@Bean
