@@ -37,11 +37,12 @@ class SigningKeyRotationTest extends StrictAuthServerBase {
 		RSAKey second = rsa(null);
 		TestApps.App app = apps.register("system", "system/*.read", TestApps.rsaKey());
 
-		String before = apps.token(app, "system/*.read");
-		assertThat(kid(before)).isEqualTo(first.computeThumbprint().toString());
-		String status = client(before).start("$export?_type=Patient");
+		String initial = apps.token(app, "system/*.read");
+		assertThat(kid(initial)).isEqualTo(first.computeThumbprint().toString());
+		String status = client(initial).start("$export?_type=Patient");
 		assertNoPrivateKeyStored(first);
 
+		String before = apps.token(app, "system/*.read");
 		writeSigningKey(second.toJSONString());
 		long rotatedBy = awaitSigningKey(app, second.computeThumbprint().toString());
 		String after = apps.token(app, "system/*.read");
