@@ -5,13 +5,18 @@ import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.crypto.RSASSAVerifier;
+import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jose.util.DefaultResourceRetriever;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import org.bulkfhir.config.BulkFhirProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.net.MalformedURLException;
 import java.net.URI;
@@ -19,17 +24,22 @@ import java.text.ParseException;
 import java.time.Duration;
 import java.util.Date;
 import java.util.Optional;
+import java.util.HashSet;
 import java.util.Set;
 import java.util.UUID;
 
 /**
  * Issues and checks access tokens. Ours are RS256 JWTs signed with the {@link ServerKey}; a token
  * stops working at once when its client is deleted or disabled. Optionally, tokens of an external
- * OAuth server (issuer + JWKS URL) are accepted too.
+ * OAuth server (issuer + JWKS URL + audience) are accepted too; their client ids live in a
+ * namespace of their own ({@value #EXTERNAL_CLIENT_PREFIX}…), so they never meet a local client's.
  */
 public class AccessTokens {
 
+	/** Prefix of every external client id: '/' cannot occur in a local client id. */
+	public static final String EXTERNAL_CLIENT_PREFIX = "external/";
 	private static final String ISSUER = "bulkfhir";
+	private static final Logger LOG = LoggerFactory.getLogger(AccessTokens.class);
 
 	private final ServerKey serverKey;
 	private final ClientRegistry registry;
@@ -38,12 +48,16 @@ public class AccessTokens {
 	private final DefaultJWTProcessor<SecurityContext> externalProcessor;
 
 	public AccessTokens(
-			ServerKey serverKey, ClientRegistry registry, Duration lifetime, BulkFhirProperties.External external) {
+			ServerKey serverKey,
+			ClientRegistry registry,
+			Duration lifetime,
+			BulkFhirProperties.External external,
+			Duration jwksTimeout) {
 		this.serverKey = serverKey;
 		this.registry = registry;
 		this.lifetime = lifetime;
 		this.external = external;
-		this.externalProcessor = external.getIssuer() == null ? null : externalProcessor(external);
+		this.externalProcessor = blank(external.getIssuer()) ? null : externalProcessor(external, jwksTimeout);
 	}
 
 	public Duration lifetime() {
@@ -51,6 +65,7 @@ public class AccessTokens {
 	}
 
 	public String issue(RegisteredClient client, Set<String> scopes) {
+		RSAKey key = serverKey.signingKey();
 		Date now = new Date();
 		JWTClaimsSet claims = new JWTClaimsSet.Builder()
 				.issuer(ISSUER)
@@ -63,9 +78,8 @@ public class AccessTokens {
 				.jwtID(UUID.randomUUID().toString())
 				.build();
 		try {
-			SignedJWT jwt = new SignedJWT(
-					new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(serverKey.key().getKeyID()).build(), claims);
-			jwt.sign(new RSASSASigner(serverKey.key()));
+			SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).build(), claims);
+			jwt.sign(new RSASSASigner(key));
 			return jwt.serialize();
 		} catch (JOSEException e) {
 			throw new IllegalStateException("Cannot sign an access token", e);
@@ -76,17 +90,19 @@ public class AccessTokens {
 	public Optional<Caller> verify(String token) {
 		try {
 			SignedJWT jwt = SignedJWT.parse(token);
-			String issuer = jwt.getJWTClaimsSet().getIssuer();
-			if (externalProcessor != null && external.getIssuer().equals(issuer)) {
+			JWTClaimsSet claims = jwt.getJWTClaimsSet();
+			if (externalProcessor != null && external.getIssuer().equals(claims.getIssuer())) {
 				return verifyExternal(token);
 			}
-			if (!ISSUER.equals(issuer)
-					|| !JWSAlgorithm.RS256.equals(jwt.getHeader().getAlgorithm())
-					|| !jwt.verify(new RSASSAVerifier(serverKey.key()))) {
+			if (!ISSUER.equals(claims.getIssuer()) || !JWSAlgorithm.RS256.equals(jwt.getHeader().getAlgorithm())) {
 				return Optional.empty();
 			}
-			JWTClaimsSet claims = jwt.getJWTClaimsSet();
-			if (claims.getExpirationTime() == null || claims.getExpirationTime().before(new Date())) {
+			Optional<RSAKey> key = serverKey.verificationKey(
+					jwt.getHeader().getKeyID(), claims.getIssueTime(), claims.getExpirationTime());
+			if (key.isEmpty() || !jwt.verify(new RSASSAVerifier(key.get()))) {
+				return Optional.empty();
+			}
+			if (claims.getExpirationTime().before(new Date())) {
 				return Optional.empty();
 			}
 			Optional<RegisteredClient> client = registry.find(claims.getSubject()).filter(RegisteredClient::enabled);
@@ -100,14 +116,32 @@ public class AccessTokens {
 	private Optional<Caller> verifyExternal(String token) {
 		try {
 			JWTClaimsSet claims = externalProcessor.process(token, null);
-			String clientId = claims.getStringClaim("client_id") != null
-					? claims.getStringClaim("client_id")
-					: claims.getSubject();
+			String clientId = firstPresent(
+					claims.getStringClaim("client_id"), claims.getStringClaim("azp"), claims.getSubject());
+			if (clientId == null) {
+				LOG.debug("External token without client_id, azp or sub refused");
+				return Optional.empty();
+			}
 			AppType appType = AppType.parse(claims.getStringClaim(external.getAppTypeClaim()));
-			return Optional.of(new Caller(clientId, appType, ClientRegistry.parseScopes(stringClaim(claims, "scope"))));
+			return Optional.of(new Caller(
+					EXTERNAL_CLIENT_PREFIX + clientId, appType, ClientRegistry.parseScopes(stringClaim(claims, "scope"))));
 		} catch (Exception e) {
+			LOG.debug("External token refused: {}", e.getMessage());
 			return Optional.empty();
 		}
+	}
+
+	private static String firstPresent(String... values) {
+		for (String value : values) {
+			if (!blank(value)) {
+				return value;
+			}
+		}
+		return null;
+	}
+
+	private static boolean blank(String value) {
+		return value == null || value.isBlank();
 	}
 
 	private static String stringClaim(JWTClaimsSet claims, String name) {
@@ -115,15 +149,34 @@ public class AccessTokens {
 		return value == null ? "" : value.toString();
 	}
 
-	private static DefaultJWTProcessor<SecurityContext> externalProcessor(BulkFhirProperties.External external) {
+	/** Signature from the issuer's JWKS; iss, aud (exactly the configured audience) and exp required. */
+	private static DefaultJWTProcessor<SecurityContext> externalProcessor(
+			BulkFhirProperties.External external, Duration jwksTimeout) {
+		if (blank(external.getAudience())) {
+			throw new IllegalArgumentException("bulkfhir.auth.external.audience is required with"
+					+ " bulkfhir.auth.external.issuer: the aud this server's tokens carry at that issuer (otherwise a"
+					+ " token the issuer made for any other API would be accepted here)");
+		}
+		if (blank(external.getJwksUri())) {
+			throw new IllegalArgumentException("bulkfhir.auth.external.jwks-uri is required with bulkfhir.auth.external.issuer");
+		}
+		int millis = (int) jwksTimeout.toMillis();
 		try {
 			DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
 			processor.setJWSKeySelector(new JWSVerificationKeySelector<>(
 					Set.of(JWSAlgorithm.RS256, JWSAlgorithm.RS384, JWSAlgorithm.ES256, JWSAlgorithm.ES384),
-					JWKSourceBuilder.<SecurityContext>create(URI.create(external.getJwksUri()).toURL()).build()));
+					JWKSourceBuilder.<SecurityContext>create(
+									URI.create(external.getJwksUri()).toURL(), new DefaultResourceRetriever(millis, millis,
+											JWKSourceBuilder.DEFAULT_HTTP_SIZE_LIMIT))
+							.build()));
+			processor.setJWTClaimsSetVerifier(new DefaultJWTClaimsVerifier<>(
+					new HashSet<>(Set.of(external.getAudience())),
+					new JWTClaimsSet.Builder().issuer(external.getIssuer()).build(),
+					new HashSet<>(Set.of("iss", "aud", "exp")),
+					null));
 			return processor;
-		} catch (MalformedURLException e) {
-			throw new IllegalArgumentException("bulkfhir.auth.external.jwks-uri is not a URL", e);
+		} catch (MalformedURLException | IllegalArgumentException e) {
+			throw new IllegalArgumentException("bulkfhir.auth.external.jwks-uri is not a URL");
 		}
 	}
 }

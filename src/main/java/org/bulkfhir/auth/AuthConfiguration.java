@@ -4,8 +4,11 @@ import org.bulkfhir.admin.AdminAccess;
 import org.bulkfhir.admin.AdminClientsController;
 import org.bulkfhir.config.BulkFhirProperties;
 import org.bulkfhir.config.RestfulServerRegistrar;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 
 import java.util.ArrayList;
@@ -15,19 +18,37 @@ import java.util.List;
 @Configuration(proxyBeanMethods = false)
 public class AuthConfiguration {
 
+	private static final Logger LOG = LoggerFactory.getLogger(AuthConfiguration.class);
+
 	@Bean
-	public ClientRegistry bulkfhirClientRegistry(NamedParameterJdbcTemplate bulkfhirJdbc, BulkFhirProperties properties) {
-		return new ClientRegistry(bulkfhirJdbc.getJdbcTemplate(), properties.getClients());
+	public PublicBaseUrl bulkfhirPublicBaseUrl(BulkFhirProperties properties, Environment environment) {
+		PublicBaseUrl url = PublicBaseUrl.from(properties.getPublicBaseUrl(), environment);
+		LOG.info("Token endpoint (the aud of client assertions): {}{}", url.tokenUrl(), url.explicit()
+				? "" : "; set bulkfhir.public-base-url to the FHIR base URL clients use");
+		return url;
+	}
+
+	@Bean
+	public JwksUriPolicy bulkfhirJwksUriPolicy(BulkFhirProperties properties) {
+		return new JwksUriPolicy(properties.getAuth().isAllowLoopbackJwksUri());
+	}
+
+	@Bean
+	public ClientRegistry bulkfhirClientRegistry(
+			NamedParameterJdbcTemplate bulkfhirJdbc, BulkFhirProperties properties, JwksUriPolicy jwksUris) {
+		return new ClientRegistry(bulkfhirJdbc.getJdbcTemplate(), properties.getClients(), jwksUris);
 	}
 
 	@Bean
 	public AccessTokens bulkfhirAccessTokens(
 			NamedParameterJdbcTemplate bulkfhirJdbc, ClientRegistry registry, BulkFhirProperties properties) {
+		BulkFhirProperties.Auth auth = properties.getAuth();
 		return new AccessTokens(
-				new ServerKey(bulkfhirJdbc.getJdbcTemplate()),
+				new ServerKey(bulkfhirJdbc.getJdbcTemplate(), auth.getSigningKeyFile(), auth.getTokenLifetime()),
 				registry,
-				properties.getAuth().getTokenLifetime(),
-				properties.getAuth().getExternal());
+				auth.getTokenLifetime(),
+				auth.getExternal(),
+				auth.getJwksTimeout());
 	}
 
 	@Bean
@@ -35,20 +56,24 @@ public class AuthConfiguration {
 			NamedParameterJdbcTemplate bulkfhirJdbc,
 			ClientRegistry registry,
 			AccessTokens tokens,
-			BulkFhirProperties properties) {
-		ClientKeys keys = new ClientKeys(properties.getAuth().getJwksTimeout(), properties.getAuth().getJwksCache());
-		ClientAssertionVerifier verifier =
-				new ClientAssertionVerifier(registry, keys, new UsedAssertions(bulkfhirJdbc.getJdbcTemplate()));
-		return new SmartEndpoints(verifier, tokens);
+			BulkFhirProperties properties,
+			JwksUriPolicy jwksUris,
+			PublicBaseUrl publicBase) {
+		ClientKeys keys =
+				new ClientKeys(jwksUris, properties.getAuth().getJwksTimeout(), properties.getAuth().getJwksCache());
+		UsedAssertions used =
+				new UsedAssertions(bulkfhirJdbc.getJdbcTemplate(), ClientAssertionVerifier.CLOCK_SKEW_MILLIS);
+		ClientAssertionVerifier verifier = new ClientAssertionVerifier(registry, keys, used, publicBase.tokenUrl());
+		return new SmartEndpoints(verifier, tokens, publicBase);
 	}
 
 	@Bean
 	public RestfulServerRegistrar bulkfhirAuthRegistrar(
-			SmartEndpoints endpoints, AccessTokens tokens, BulkFhirProperties properties) {
+			SmartEndpoints endpoints, AccessTokens tokens, BulkFhirProperties properties, PublicBaseUrl publicBase) {
 		BulkFhirProperties.Auth auth = properties.getAuth();
 		List<Object> interceptors = new ArrayList<>();
 		interceptors.add(endpoints);
-		interceptors.add(new CapabilityStatementCustomizer(auth.isEnabled()));
+		interceptors.add(new CapabilityStatementCustomizer(auth.isEnabled(), publicBase.tokenUrl()));
 		if (auth.isEnabled()) {
 			interceptors.add(new BearerTokenInterceptor(tokens, auth.isProtectFhirApi()));
 			if (auth.isProtectFhirApi()) {

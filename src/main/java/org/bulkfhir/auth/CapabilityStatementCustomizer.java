@@ -3,7 +3,6 @@ package org.bulkfhir.auth;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
-import ca.uhn.fhir.rest.api.server.RequestDetails;
 import org.hl7.fhir.instance.model.api.IBaseConformance;
 import org.hl7.fhir.r4.model.CapabilityStatement;
 import org.hl7.fhir.r4.model.CodeableConcept;
@@ -20,13 +19,16 @@ public class CapabilityStatementCustomizer {
 
 	private static final String BULK = "http://hl7.org/fhir/uv/bulkdata/";
 	private final boolean authEnabled;
+	private final String tokenUrl;
 
-	public CapabilityStatementCustomizer(boolean authEnabled) {
+	/** The token URL is the configured one ({@link PublicBaseUrl}), whatever Host a request names. */
+	public CapabilityStatementCustomizer(boolean authEnabled, String tokenUrl) {
 		this.authEnabled = authEnabled;
+		this.tokenUrl = tokenUrl;
 	}
 
 	@Hook(Pointcut.SERVER_CAPABILITY_STATEMENT_GENERATED)
-	public void customize(IBaseConformance statement, RequestDetails request) {
+	public void customize(IBaseConformance statement) {
 		if (!(statement instanceof CapabilityStatement capabilities)) {
 			return;
 		}
@@ -48,7 +50,7 @@ public class CapabilityStatementCustomizer {
 					"http://terminology.hl7.org/CodeSystem/restful-security-service", "SMART-on-FHIR", "SMART-on-FHIR")));
 			Extension oauth = security.addExtension()
 					.setUrl("http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris");
-			oauth.addExtension("token", new UriType(request.getFhirServerBase() + SmartEndpoints.TOKEN_PATH));
+			oauth.addExtension("token", new UriType(tokenUrl));
 			security.setDescription("SMART Backend Services (client_credentials with a signed JWT assertion) for"
 					+ " bulk data export; only System applications may export");
 		}

@@ -24,26 +24,34 @@ import java.util.UUID;
 public class ClientRegistry {
 
 	private final JdbcTemplate jdbc;
+	private final JwksUriPolicy jwksUris;
 	private final Map<String, RegisteredClient> configured = new LinkedHashMap<>();
 
-	public ClientRegistry(JdbcTemplate jdbc, List<BulkFhirProperties.Client> fromConfiguration) {
+	public ClientRegistry(JdbcTemplate jdbc, List<BulkFhirProperties.Client> fromConfiguration, JwksUriPolicy jwksUris) {
 		this.jdbc = jdbc;
+		this.jwksUris = jwksUris;
 		jdbc.execute("CREATE TABLE IF NOT EXISTS BF_CLIENT (CLIENT_ID VARCHAR(128) NOT NULL PRIMARY KEY,"
 				+ " NAME VARCHAR(256) NOT NULL, APP_TYPE VARCHAR(16) NOT NULL, JWKS VARCHAR(65535),"
 				+ " JWKS_URI VARCHAR(2048), SCOPES VARCHAR(4000) NOT NULL, ENABLED BOOLEAN NOT NULL,"
 				+ " CREATED TIMESTAMP NOT NULL)");
-		for (BulkFhirProperties.Client client : fromConfiguration) {
-			RegisteredClient registered = new RegisteredClient(
-					client.getClientId(),
-					client.getName() == null ? client.getClientId() : client.getName(),
-					AppType.parse(client.getAppType()),
-					client.getJwks(),
-					client.getJwksUri(),
-					parseScopes(client.getScopes()),
-					client.isEnabled(),
-					true);
-			validate(registered);
-			configured.put(client.getClientId(), registered);
+		for (int i = 0; i < fromConfiguration.size(); i++) {
+			BulkFhirProperties.Client client = fromConfiguration.get(i);
+			try {
+				RegisteredClient registered = new RegisteredClient(
+						client.getClientId(),
+						client.getName() == null ? client.getClientId() : client.getName(),
+						AppType.parse(client.getAppType()),
+						publicOnly(client.getJwks()),
+						client.getJwksUri(),
+						parseScopes(client.getScopes()),
+						client.isEnabled(),
+						true);
+				validate(registered);
+				configured.put(client.getClientId(), registered);
+			} catch (IllegalArgumentException e) {
+				throw new IllegalArgumentException(
+						"bulkfhir.clients[" + i + "] (client-id " + client.getClientId() + "): " + e.getMessage());
+			}
 		}
 	}
 
@@ -69,8 +77,8 @@ public class ClientRegistry {
 	public RegisteredClient register(
 			String clientId, String name, AppType appType, String jwks, String jwksUri, Set<String> scopes) {
 		String id = clientId == null || clientId.isBlank() ? UUID.randomUUID().toString() : clientId.strip();
-		RegisteredClient client =
-				new RegisteredClient(id, name, appType, publicOnly(jwks), jwksUri, scopes, true, false);
+		String uri = jwksUri == null || jwksUri.isBlank() ? null : jwksUri.strip();
+		RegisteredClient client = new RegisteredClient(id, name, appType, publicOnly(jwks), uri, scopes, true, false);
 		validate(client);
 		if (configured.containsKey(id)) {
 			throw new IllegalStateException("Client '" + id + "' already exists");
@@ -79,7 +87,7 @@ public class ClientRegistry {
 			jdbc.update(
 					"INSERT INTO BF_CLIENT (CLIENT_ID, NAME, APP_TYPE, JWKS, JWKS_URI, SCOPES, ENABLED, CREATED)"
 							+ " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-					id, name, appType.code(), jwks, jwksUri, String.join(" ", scopes), true,
+					id, name, appType.code(), client.jwks(), client.jwksUri(), String.join(" ", scopes), true,
 					new Timestamp(System.currentTimeMillis()));
 		} catch (DuplicateKeyException e) {
 			throw new IllegalStateException("Client '" + id + "' already exists");
@@ -95,16 +103,12 @@ public class ClientRegistry {
 		return jdbc.update("DELETE FROM BF_CLIENT WHERE CLIENT_ID = ?", clientId) == 1;
 	}
 
-	/** Keeps only public key material: a pasted private key is never stored. */
+	/** The JWKS as stored: refused whole if it holds anything private (see {@link PublicJwks}). */
 	private static String publicOnly(String jwks) {
 		if (jwks == null || jwks.isBlank()) {
-			return jwks;
+			return null;
 		}
-		try {
-			return com.nimbusds.jose.jwk.JWKSet.parse(jwks).toPublicJWKSet().toString();
-		} catch (java.text.ParseException e) {
-			throw new IllegalArgumentException("jwks is not a valid JWK Set: " + e.getMessage());
-		}
+		return PublicJwks.parse(jwks).toString();
 	}
 
 	public static Set<String> parseScopes(String scopes) {
@@ -115,7 +119,7 @@ public class ClientRegistry {
 		return result;
 	}
 
-	private static void validate(RegisteredClient client) {
+	private void validate(RegisteredClient client) {
 		if (client.clientId() == null || !client.clientId().matches("[A-Za-z0-9._:-]{1,128}")) {
 			throw new IllegalArgumentException("clientId must be 1-128 letters, digits or . _ : -");
 		}
@@ -127,18 +131,26 @@ public class ClientRegistry {
 		if (hasJwks == hasUri) {
 			throw new IllegalArgumentException("give either jwks (a JWK Set) or jwksUri, not both or neither");
 		}
-		if (hasJwks) {
-			try {
-				com.nimbusds.jose.jwk.JWKSet.parse(client.jwks());
-			} catch (java.text.ParseException e) {
-				throw new IllegalArgumentException("jwks is not a valid JWK Set: " + e.getMessage());
-			}
+		if (hasJwks && client.jwks().length() > 65_535) {
+			throw new IllegalArgumentException("jwks is too large (at most 65535 characters)");
 		}
-		if (hasUri && !client.jwksUri().matches("https?://\\S+")) {
-			throw new IllegalArgumentException("jwksUri must be an http(s) URL");
+		if (hasUri) {
+			if (client.jwksUri().length() > 2048) {
+				throw new IllegalArgumentException("jwksUri is too long (at most 2048 characters)");
+			}
+			jwksUris.checkRegistration(client.jwksUri());
 		}
 		if (client.scopes().isEmpty()) {
 			throw new IllegalArgumentException("scopes must list at least one scope");
+		}
+		if (String.join(" ", client.scopes()).length() > 4000) {
+			throw new IllegalArgumentException("scopes are too long (at most 4000 characters)");
+		}
+		for (String scope : client.scopes()) {
+			if (Scopes.hasQuery(scope)) {
+				throw new IllegalArgumentException("scope " + scope + " has a query part; scopes that filter a type"
+						+ " (SMART v2 fine-grained scopes) are not supported: register the whole type or leave it out");
+			}
 		}
 	}
 

@@ -18,10 +18,26 @@ public final class Scopes {
 
 	private Scopes() {}
 
-	/** Requested scopes the client may have: each requested scope that an allowed scope covers. */
+	/**
+	 * Whether a scope has a query part ({@code system/Observation.rs?category=laboratory}, SMART v2
+	 * fine-grained scopes). The export cannot honour the filter, so such scopes are refused wherever
+	 * they appear, and never count as access to the whole type.
+	 */
+	public static boolean hasQuery(String scope) {
+		return scope.indexOf('?') >= 0;
+	}
+
+	/**
+	 * Requested scopes the client may have: each requested scope that an allowed scope covers. A
+	 * scope with a query part is never granted (the caller refuses the request before, see
+	 * {@link #hasQuery}).
+	 */
 	public static Set<String> grant(Set<String> requested, Set<String> allowed) {
 		Set<String> granted = new LinkedHashSet<>();
 		for (String scope : requested) {
+			if (hasQuery(scope)) {
+				continue;
+			}
 			if (allowed.contains(scope) || allowed.stream().anyMatch(a -> covers(a, scope))) {
 				granted.add(scope);
 			}
@@ -31,13 +47,14 @@ public final class Scopes {
 
 	/**
 	 * The resource types a set of scopes lets a System app read in bulk; null means every type.
-	 * Only {@code system/} scopes with read access count.
+	 * Only {@code system/} scopes with read access count; a scope with a query part counts for
+	 * nothing (an external issuer's token may carry one: it must not open the whole type).
 	 */
 	public static Set<String> readableTypes(Set<String> scopes) {
 		Set<String> types = new LinkedHashSet<>();
 		for (String scope : scopes) {
 			Matcher m = RESOURCE_SCOPE.matcher(scope);
-			if (!m.matches() || !m.group(1).equals("system") || !readsAndSearches(m.group(3))) {
+			if (!m.matches() || m.group(4) != null || !m.group(1).equals("system") || !readsAndSearches(m.group(3))) {
 				continue;
 			}
 			if (m.group(2).equals("*")) {

@@ -7,14 +7,22 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
 
 /**
  * The SMART Backend Services endpoints, under the FHIR base so they work in any HAPI host:
  * {@code [base]/.well-known/smart-configuration} and the token endpoint {@code [base]/auth/token}.
+ * Both name the configured {@link PublicBaseUrl}, never the request's Host.
+ *
+ * <p>Every refusal of the token endpoint is logged at INFO with a correlation id that the answer's
+ * {@code error_description} ends with; the answer itself carries no exception text.
  */
 @Interceptor
 public class SmartEndpoints {
@@ -23,33 +31,31 @@ public class SmartEndpoints {
 	public static final String TOKEN_PATH = "/auth/token";
 	private static final String GRANT_TYPE = "client_credentials";
 	private static final String ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+	private static final Set<String> FORM_FIELDS =
+			Set.of("grant_type", "client_assertion_type", "client_assertion", "scope", "client_id");
+	private static final Logger LOG = LoggerFactory.getLogger(SmartEndpoints.class);
 
 	private final ClientAssertionVerifier assertions;
 	private final AccessTokens tokens;
+	private final PublicBaseUrl publicBase;
 	private final ObjectMapper json = new ObjectMapper();
 
-	public SmartEndpoints(ClientAssertionVerifier assertions, AccessTokens tokens) {
+	public SmartEndpoints(ClientAssertionVerifier assertions, AccessTokens tokens, PublicBaseUrl publicBase) {
 		this.assertions = assertions;
 		this.tokens = tokens;
-	}
-
-	/** The FHIR base of a request: its URL up to the servlet path. */
-	public static String fhirBase(HttpServletRequest request) {
-		String url = request.getRequestURL().toString();
-		String pathInfo = request.getPathInfo();
-		return pathInfo == null ? url : url.substring(0, url.length() - pathInfo.length());
+		this.publicBase = publicBase;
 	}
 
 	@Hook(Pointcut.SERVER_INCOMING_REQUEST_PRE_PROCESSED)
 	public boolean handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
 		String path = request.getPathInfo();
 		if (DISCOVERY_PATH.equals(path) && "GET".equals(request.getMethod())) {
-			writeJson(response, 200, discovery(fhirBase(request)));
+			writeJson(response, 200, discovery());
 			return false;
 		}
 		if (TOKEN_PATH.equals(path)) {
 			if (!"POST".equals(request.getMethod())) {
-				writeJson(response, 405, error("invalid_request", "The token endpoint takes a form POST"));
+				refuse(response, new OAuthError(405, "invalid_request", "The token endpoint takes a form POST"), request);
 				return false;
 			}
 			token(request, response);
@@ -58,10 +64,10 @@ public class SmartEndpoints {
 		return true;
 	}
 
-	private ObjectNode discovery(String base) {
+	private ObjectNode discovery() {
 		ObjectNode document = json.createObjectNode();
-		document.put("issuer", base);
-		document.put("token_endpoint", base + TOKEN_PATH);
+		document.put("issuer", publicBase.base());
+		document.put("token_endpoint", publicBase.tokenUrl());
 		document.putArray("token_endpoint_auth_methods_supported").add("private_key_jwt");
 		document.putArray("token_endpoint_auth_signing_alg_values_supported").add("RS384").add("ES384");
 		document.putArray("grant_types_supported").add(GRANT_TYPE);
@@ -73,18 +79,25 @@ public class SmartEndpoints {
 
 	private void token(HttpServletRequest request, HttpServletResponse response) throws IOException {
 		try {
+			checkFormFieldsOnlyInTheBody(request);
 			if (!GRANT_TYPE.equals(request.getParameter("grant_type"))) {
 				throw new OAuthError(400, "unsupported_grant_type", "grant_type must be client_credentials");
 			}
 			if (!ASSERTION_TYPE.equals(request.getParameter("client_assertion_type"))) {
-				throw new OAuthError(400, "invalid_request", "client_assertion_type must be " + ASSERTION_TYPE);
+				throw OAuthError.invalidRequest("client_assertion_type must be " + ASSERTION_TYPE);
 			}
 			String assertion = request.getParameter("client_assertion");
 			if (assertion == null || assertion.isBlank()) {
-				throw new OAuthError(400, "invalid_request", "client_assertion is required");
+				throw OAuthError.invalidRequest("client_assertion is required");
 			}
-			RegisteredClient client = assertions.verify(assertion, fhirBase(request) + TOKEN_PATH);
 			Set<String> requested = ClientRegistry.parseScopes(request.getParameter("scope"));
+			for (String scope : requested) {
+				if (Scopes.hasQuery(scope)) {
+					throw new OAuthError(400, "invalid_scope", "scopes with a query part (SMART v2 fine-grained"
+							+ " scopes) are not supported; ask for whole types, e.g. system/Observation.rs");
+				}
+			}
+			RegisteredClient client = assertions.verify(assertion);
 			Set<String> granted = Scopes.grant(requested, client.scopes());
 			if (granted.isEmpty()) {
 				throw new OAuthError(400, "invalid_scope", "none of the requested scopes may be granted to this client");
@@ -95,12 +108,49 @@ public class SmartEndpoints {
 			body.put("expires_in", tokens.lifetime().toSeconds());
 			body.put("scope", String.join(" ", granted));
 			writeJson(response, 200, body);
+			LOG.debug("Access token issued to client {} for scopes {}", client.clientId(), String.join(" ", granted));
 		} catch (OAuthError e) {
-			if (e.status() == 401) {
-				response.setHeader("WWW-Authenticate", "Bearer error=\"invalid_client\"");
-			}
-			writeJson(response, e.status(), error(e.error(), e.getMessage()));
+			refuse(response, e, request);
+		} catch (RuntimeException e) {
+			String ref = CorrelationId.next();
+			LOG.warn("Token request failed (ref {})", ref, e);
+			ObjectNode body = error("server_error", CorrelationId.append("the token could not be issued", ref));
+			writeJson(response, 500, body);
 		}
+	}
+
+	/**
+	 * The form fields count from the POST body only, once each: in a query string they end up in
+	 * logs and browser histories, and a second value could be read differently by another parser.
+	 */
+	private static void checkFormFieldsOnlyInTheBody(HttpServletRequest request) {
+		String query = request.getQueryString();
+		if (query != null) {
+			for (String pair : query.split("&")) {
+				int equals = pair.indexOf('=');
+				String name = URLDecoder.decode(equals < 0 ? pair : pair.substring(0, equals), StandardCharsets.UTF_8);
+				if (FORM_FIELDS.contains(name)) {
+					throw OAuthError.invalidRequest(name + " must be sent in the POST body"
+							+ " (application/x-www-form-urlencoded), not in the URL");
+				}
+			}
+		}
+		for (String field : FORM_FIELDS) {
+			String[] values = request.getParameterValues(field);
+			if (values != null && values.length > 1) {
+				throw OAuthError.invalidRequest(field + " is given more than once");
+			}
+		}
+	}
+
+	private void refuse(HttpServletResponse response, OAuthError e, HttpServletRequest request) throws IOException {
+		String ref = CorrelationId.next();
+		LOG.info("Token request refused (ref {}): {} {}{} [from {}]", ref, e.error(), e.getMessage(),
+				e.detail() == null ? "" : " - " + e.detail(), request.getRemoteAddr());
+		if (e.status() == 401) {
+			response.setHeader("WWW-Authenticate", "Bearer error=\"invalid_client\"");
+		}
+		writeJson(response, e.status(), error(e.error(), CorrelationId.append(e.getMessage(), ref)));
 	}
 
 	private ObjectNode error(String error, String description) {

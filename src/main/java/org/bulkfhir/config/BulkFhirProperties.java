@@ -14,6 +14,21 @@ public class BulkFhirProperties {
 	private final Admin admin = new Admin();
 	/** Clients declared in configuration (read-only; the admin API adds more to the database). */
 	private java.util.List<Client> clients = new java.util.ArrayList<>();
+	/**
+	 * The FHIR base URL clients use (e.g. {@code https://fhir.example.org/fhir}); the token URL is
+	 * this plus {@code /auth/token}, and client assertions must name exactly that as {@code aud}.
+	 * Unset: {@code hapi.fhir.server_address} if the host sets it, else
+	 * {@code http://localhost:${server.port:8080}/fhir}. Never taken from a request's Host header.
+	 */
+	private String publicBaseUrl;
+
+	public String getPublicBaseUrl() {
+		return publicBaseUrl;
+	}
+
+	public void setPublicBaseUrl(String publicBaseUrl) {
+		this.publicBaseUrl = publicBaseUrl;
+	}
 
 	public Auth getAuth() {
 		return auth;
@@ -46,7 +61,34 @@ public class BulkFhirProperties {
 		private Duration jwksTimeout = Duration.ofSeconds(5);
 		/** How long a fetched JWKS is cached. */
 		private Duration jwksCache = Duration.ofMinutes(5);
+		/**
+		 * Development and tests only: a client's jwksUri may be on this machine (loopback), over http
+		 * too. Private, link-local and metadata addresses stay refused.
+		 */
+		private boolean allowLoopbackJwksUri = false;
+		/**
+		 * The key that signs access tokens: a PEM (PKCS#8 or PKCS#1) or JWK file with an RSA private key
+		 * of at least 2048 bits, re-read when it changes. Unset: a key generated once and kept in the
+		 * database ({@code BF_SIGNING_KEY}).
+		 */
+		private String signingKeyFile;
 		private final External external = new External();
+
+		public String getSigningKeyFile() {
+			return signingKeyFile;
+		}
+
+		public void setSigningKeyFile(String signingKeyFile) {
+			this.signingKeyFile = signingKeyFile;
+		}
+
+		public boolean isAllowLoopbackJwksUri() {
+			return allowLoopbackJwksUri;
+		}
+
+		public void setAllowLoopbackJwksUri(boolean allowLoopbackJwksUri) {
+			this.allowLoopbackJwksUri = allowLoopbackJwksUri;
+		}
 
 		public boolean isEnabled() {
 			return enabled;
@@ -97,6 +139,8 @@ public class BulkFhirProperties {
 	public static class External {
 		private String issuer;
 		private String jwksUri;
+		/** Required with an issuer: the {@code aud} its tokens must carry for this server. */
+		private String audience;
 		/** Claim holding the app type (system, patient, user). */
 		private String appTypeClaim = "app_type";
 
@@ -114,6 +158,14 @@ public class BulkFhirProperties {
 
 		public void setJwksUri(String jwksUri) {
 			this.jwksUri = jwksUri;
+		}
+
+		public String getAudience() {
+			return audience;
+		}
+
+		public void setAudience(String audience) {
+			this.audience = audience;
 		}
 
 		public String getAppTypeClaim() {

@@ -76,7 +76,7 @@ public class ExportJobService {
 			throw notFound(jobId);
 		}
 		ExportJob job = new ExportJob(instance);
-		if (callerClientId != null && !Objects.equals(callerClientId, job.parameters().getClientId())) {
+		if (!Objects.equals(callerClientId, job.parameters().getClientId())) {
 			throw notFound(jobId);
 		}
 		return job;

@@ -27,7 +27,7 @@ class ConfiguredClientsTest {
 				Binder.get(environment).bind("bulkfhir", BulkFhirProperties.class).get();
 
 		JdbcTemplate jdbc = new JdbcTemplate(new DriverManagerDataSource("jdbc:h2:mem:clients;DB_CLOSE_DELAY=-1", "sa", ""));
-		ClientRegistry registry = new ClientRegistry(jdbc, properties.getClients());
+		ClientRegistry registry = new ClientRegistry(jdbc, properties.getClients(), new JwksUriPolicy(false));
 
 		RegisteredClient client = registry.find("analytics-warehouse").orElseThrow();
 		assertThat(client.appType()).isEqualTo(AppType.SYSTEM);

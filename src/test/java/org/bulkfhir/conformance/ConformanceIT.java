@@ -60,7 +60,9 @@ class ConformanceIT {
 		server = new WarProcess(dataDir, List.of(
 				"--bulkfhir.sample-data.patients=12",
 				"--bulkfhir.sample-data.encounters=2",
-				"--bulkfhir.admin.password=" + TestApps.ADMIN_PASSWORD)).start();
+				"--bulkfhir.admin.password=" + TestApps.ADMIN_PASSWORD,
+				// The test app publishes its keys with JwksServer, over http on loopback.
+				"--bulkfhir.auth.allow-loopback-jwks-uri=true")).start();
 		JWK key = TestApps.ecKey();
 		jwksServer = new JwksServer(key);
 		apps = new TestApps(server.base());

@@ -41,7 +41,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * bulkfhir from {@code hapi.fhir.custom-bean-packages=org.bulkfhir.config} alone, with bean
  * overriding forbidden, and serves a complete, authorized Group export over HTTP.
  */
-@SpringBootTest(classes = StarterStyleApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@SpringBootTest(classes = StarterStyleApplication.class, webEnvironment = SpringBootTest.WebEnvironment.DEFINED_PORT)
 @TestPropertySource(locations = "classpath:org/bulkfhir/dropin/starter-style.properties")
 @ExtendWith(OutputCaptureExtension.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -75,6 +75,7 @@ class StarterStyleContextTest {
 
 	@DynamicPropertySource
 	static void isolatedStorage(DynamicPropertyRegistry registry) {
+		org.bulkfhir.support.TestPort.registerServerPort(registry);
 		registry.add("bulkfhir.data-dir", DATA_DIR::toString);
 		registry.add("bulkfhir.storage.directory", () -> DATA_DIR.resolve("exports").toString());
 		registry.add("spring.datasource.url", () -> "jdbc:h2:file:" + DATA_DIR.resolve("h2/hapi") + ";WRITE_DELAY=0");

@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** In a jpaserver-starter-style host, {@code bulkfhir.auth.protect-fhir-api=true} puts the host's whole FHIR API behind tokens. */
 @SpringBootTest(
 		classes = StarterStyleApplication.class,
-		webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+		webEnvironment = SpringBootTest.WebEnvironment.DEFINED_PORT,
 		properties = "bulkfhir.auth.protect-fhir-api=true")
 @TestPropertySource(locations = "classpath:org/bulkfhir/dropin/starter-style.properties")
 @ExtendWith(OutputCaptureExtension.class)
@@ -35,6 +35,7 @@ class StarterStyleProtectionTest {
 
 	@DynamicPropertySource
 	static void isolatedStorage(DynamicPropertyRegistry registry) {
+		org.bulkfhir.support.TestPort.registerServerPort(registry);
 		org.bulkfhir.support.TestDatabase.register(registry, DATA_DIR);
 		registry.add("bulkfhir.storage.directory", () -> DATA_DIR.resolve("exports").toString());
 	}

@@ -35,7 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @SpringBootTest(
 		classes = BulkFhirServerApplication.class,
-		webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+		webEnvironment = SpringBootTest.WebEnvironment.DEFINED_PORT,
 		properties = {"bulkfhir.admin.password=" + org.bulkfhir.support.TestApps.ADMIN_PASSWORD, "bulkfhir.export.expiry=PT6S", "bulkfhir.export.purge-interval=PT0.5S"})
 class XmlAndExpiryTest {
 
@@ -57,6 +57,7 @@ class XmlAndExpiryTest {
 	@DynamicPropertySource
 	static void dataDirectory(DynamicPropertyRegistry registry) {
 		org.bulkfhir.support.TestDatabase.register(registry, DATA_DIR);
+		org.bulkfhir.support.TestPort.register(registry);
 	}
 
 	@BeforeEach

@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** One client cannot run too many exports at once (429), and a full store refuses new ones (503). */
 @SpringBootTest(
 		classes = BulkFhirServerApplication.class,
-		webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+		webEnvironment = SpringBootTest.WebEnvironment.DEFINED_PORT,
 		properties = {"bulkfhir.admin.password=" + org.bulkfhir.support.TestApps.ADMIN_PASSWORD, "bulkfhir.export.max-running-per-client=1", "bulkfhir.storage.max-total-bytes=1"})
 class AdmissionLimitsTest {
 
@@ -32,6 +32,7 @@ class AdmissionLimitsTest {
 	@DynamicPropertySource
 	static void dataDirectory(DynamicPropertyRegistry registry) {
 		org.bulkfhir.support.TestDatabase.register(registry, DATA_DIR);
+		org.bulkfhir.support.TestPort.register(registry);
 	}
 
 	@Test

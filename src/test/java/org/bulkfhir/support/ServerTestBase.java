@@ -12,19 +12,22 @@ import java.nio.file.Path;
 import java.util.UUID;
 
 /**
- * The real WAR application on a random port, on an H2 file database and an export directory of
+ * The real WAR application on a free port chosen up front (so that {@code bulkfhir.public-base-url},
+ * the token URL client assertions name, is known), on an H2 file database and an export directory of
  * its own. Every test class that extends this shares one running server (Spring caches the
  * context), and the sample population is loaded into it once, over HTTP.
  */
 @SpringBootTest(
 		classes = BulkFhirServerApplication.class,
-		webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+		webEnvironment = SpringBootTest.WebEnvironment.DEFINED_PORT,
 		properties = {
 			"bulkfhir.export.max-resources-per-file=25",
 			"bulkfhir.export.patients-per-chunk=4",
 			"bulkfhir.export.resources-per-chunk=400",
 			"bulkfhir.export.max-running-per-client=50",
 			"bulkfhir.admin.password=" + TestApps.ADMIN_PASSWORD,
+			// JwksServer publishes test apps' keys over http on loopback.
+			"bulkfhir.auth.allow-loopback-jwks-uri=true",
 			"logging.level.ca.uhn.fhir.batch2=WARN"
 		})
 public abstract class ServerTestBase {
@@ -46,6 +49,7 @@ public abstract class ServerTestBase {
 	@DynamicPropertySource
 	static void dataDirectory(DynamicPropertyRegistry registry) {
 		org.bulkfhir.support.TestDatabase.register(registry, DATA_DIR);
+		TestPort.register(registry);
 	}
 
 	@BeforeEach
