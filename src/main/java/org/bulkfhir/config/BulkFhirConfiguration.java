@@ -176,12 +176,21 @@ public class BulkFhirConfiguration {
 			ExportFileStore store,
 			BatchPacer pacer,
 			TransactionTemplate bulkfhirTransactions,
+			NamedParameterJdbcTemplate bulkfhirJdbc,
+			JobDefinition<ExportJobParameters> bulkfhirExportJobDefinition,
 			BulkFhirProperties properties) {
 		ExportAdmission admission = new ExportAdmission(
+				bulkfhirJdbc.getJdbcTemplate(),
+				bulkfhirTransactions,
 				persistence,
+				bulkfhirExportJobDefinition,
 				store,
-				properties.getExport().getMaxRunningPerClient(),
-				properties.getStorage().getMaxTotalBytes());
+				new ExportAdmission.Limits(
+						properties.getExport().getMaxRunningPerClient(),
+						properties.getExport().getMaxFinishedPerClient(),
+						properties.getStorage().getMaxTotalBytes(),
+						properties.getStorage().getMinFreeBytes(),
+						properties.getExport().getExpiry()));
 		return new ExportJobService(coordinator, persistence, store, pacer, bulkfhirTransactions, admission);
 	}
 

@@ -212,7 +212,17 @@ public class BulkFhirProperties {
 		/** Directory that holds export files; each job gets a sub-directory. */
 		private String directory = "./data/exports";
 		/** New exports are refused (503) while the files of all exports take more than this. 0 = no cap. */
-		private long maxTotalBytes = 0;
+		private long maxTotalBytes = 50L * 1024 * 1024 * 1024;
+		/** New exports are refused (503) while the export file system has less free space than this. 0 = no floor. */
+		private long minFreeBytes = 1024L * 1024 * 1024;
+
+		public long getMinFreeBytes() {
+			return minFreeBytes;
+		}
+
+		public void setMinFreeBytes(long minFreeBytes) {
+			this.minFreeBytes = minFreeBytes;
+		}
 
 		public long getMaxTotalBytes() {
 			return maxTotalBytes;
@@ -248,6 +258,8 @@ public class BulkFhirProperties {
 		private Duration staleWorkTimeout = Duration.ofMinutes(15);
 		/** Exports one client may have running at once; more get 429. 0 = no limit. */
 		private int maxRunningPerClient = 4;
+		/** Completed, unexpired exports one client may keep; more kick-offs get 429. 0 = no limit. */
+		private int maxFinishedPerClient = 20;
 		/**
 		 * Failure testing only: the manifest step waits this long before it writes the report, so
 		 * that a test can kill the server inside it. Keep it at 0 in production.
@@ -272,6 +284,14 @@ public class BulkFhirProperties {
 
 		public void setMaxRunningPerClient(int maxRunningPerClient) {
 			this.maxRunningPerClient = maxRunningPerClient;
+		}
+
+		public int getMaxFinishedPerClient() {
+			return maxFinishedPerClient;
+		}
+
+		public void setMaxFinishedPerClient(int maxFinishedPerClient) {
+			this.maxFinishedPerClient = maxFinishedPerClient;
 		}
 
 		public Duration getManifestStepDelay() {

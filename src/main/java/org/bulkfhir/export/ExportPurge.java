@@ -98,6 +98,7 @@ public class ExportPurge implements SmartLifecycle {
 			}
 		}
 		removeOrphanedFiles();
+		jdbc.update("DELETE FROM BF_EXPORT_OWNER WHERE JOB_ID NOT IN (SELECT ID FROM BT2_JOB_INSTANCE)");
 		return removed;
 	}
 

@@ -30,6 +30,9 @@ public interface ExportFileStore {
 	/** Bytes taken by all files in the store. */
 	long totalBytes() throws IOException;
 
+	/** Bytes still free for the store (on its file system). */
+	long usableBytes() throws IOException;
+
 	/** Whether any file or directory of the job is still present. */
 	boolean jobExists(String jobId);
 }

@@ -125,6 +125,11 @@ public class FilesystemExportFileStore implements ExportFileStore {
 	}
 
 	@Override
+	public long usableBytes() throws IOException {
+		return Files.getFileStore(baseDirectory).getUsableSpace();
+	}
+
+	@Override
 	public boolean jobExists(String jobId) {
 		return isSafe(jobId) && Files.exists(baseDirectory.resolve(jobId));
 	}
