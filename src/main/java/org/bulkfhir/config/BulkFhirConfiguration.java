@@ -7,6 +7,7 @@ import ca.uhn.fhir.batch2.model.JobDefinition;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.jpa.searchparam.MatchUrlService;
+import org.bulkfhir.errors.GenericErrorInterceptor;
 import org.bulkfhir.export.BatchPacer;
 import org.bulkfhir.export.ExportAdmission;
 import org.bulkfhir.export.ChunkResult;
@@ -264,7 +265,20 @@ public class BulkFhirConfiguration {
 	@Bean
 	@ConditionalOnProperty(name = "bulkfhir.enabled", havingValue = "true", matchIfMissing = true)
 	public RestfulServerRegistrar bulkfhirRestfulServerRegistrar(
-			ExportKickoffProvider kickoff, ExportStatusProvider status, ExportFileProvider files) {
-		return new RestfulServerRegistrar(List.of(kickoff, status, files), List.of());
+			ExportKickoffProvider kickoff,
+			ExportStatusProvider status,
+			ExportFileProvider files,
+			GenericErrorInterceptor bulkfhirGenericErrors) {
+		return new RestfulServerRegistrar(List.of(kickoff, status, files), List.of(bulkfhirGenericErrors));
+	}
+
+	@Bean
+	public GenericErrorInterceptor bulkfhirGenericErrors(BulkFhirProperties properties) {
+		return new GenericErrorInterceptor(properties.getErrors().getScope());
+	}
+
+	@Bean
+	public org.bulkfhir.admin.AdminExceptionHandler bulkfhirAdminExceptionHandler() {
+		return new org.bulkfhir.admin.AdminExceptionHandler();
 	}
 }

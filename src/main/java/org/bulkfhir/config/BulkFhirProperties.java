@@ -12,6 +12,7 @@ public class BulkFhirProperties {
 	private final Export export = new Export();
 	private final Auth auth = new Auth();
 	private final Admin admin = new Admin();
+	private final Errors errors = new Errors();
 	/** Clients declared in configuration (read-only; the admin API adds more to the database). */
 	private java.util.List<Client> clients = new java.util.ArrayList<>();
 
@@ -21,6 +22,25 @@ public class BulkFhirProperties {
 
 	public Admin getAdmin() {
 		return admin;
+	}
+
+	public Errors getErrors() {
+		return errors;
+	}
+
+	/** Generic answers for internal errors (see {@code GenericErrorInterceptor}). */
+	public static class Errors {
+		/** ALL: every request of every RestfulServer; BULK: only $export, $export-status and $export-file. */
+		private org.bulkfhir.errors.GenericErrorInterceptor.Scope scope =
+				org.bulkfhir.errors.GenericErrorInterceptor.Scope.ALL;
+
+		public org.bulkfhir.errors.GenericErrorInterceptor.Scope getScope() {
+			return scope;
+		}
+
+		public void setScope(org.bulkfhir.errors.GenericErrorInterceptor.Scope scope) {
+			this.scope = scope;
+		}
 	}
 
 	public java.util.List<Client> getClients() {

@@ -23,7 +23,11 @@ public final class ErrorReference {
 
 	/** The text a client gets for an internal error. */
 	public static String clientMessage(String reference) {
-		return "Internal server error (reference " + reference
-				+ "). The server log has the details under this reference.";
+		return "Internal server error (" + pointer(reference) + ")";
+	}
+
+	/** Where the details are: "reference R; the server log has the details under this reference". */
+	public static String pointer(String reference) {
+		return "reference " + reference + "; the server log has the details under this reference";
 	}
 }
