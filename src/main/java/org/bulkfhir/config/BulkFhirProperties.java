@@ -133,8 +133,27 @@ public class BulkFhirProperties {
 
 	public static class Admin {
 		private String username = "admin";
-		/** No default: without a password every admin URL answers 401. */
+		/** No default: without a password every admin URL answers 401. At least 12 characters when set. */
 		private String password;
+		/** Failed logins from one address within the window that lock the address (429) for a window. 0 = off. */
+		private int maxFailedLogins = 10;
+		private Duration failedLoginWindow = Duration.ofMinutes(1);
+
+		public int getMaxFailedLogins() {
+			return maxFailedLogins;
+		}
+
+		public void setMaxFailedLogins(int maxFailedLogins) {
+			this.maxFailedLogins = maxFailedLogins;
+		}
+
+		public Duration getFailedLoginWindow() {
+			return failedLoginWindow;
+		}
+
+		public void setFailedLoginWindow(Duration failedLoginWindow) {
+			this.failedLoginWindow = failedLoginWindow;
+		}
 
 		public String getUsername() {
 			return username;
