@@ -18,7 +18,8 @@ import java.util.Map;
 
 /**
  * The admin web UI: three static files from the plugin jar, behind the admin credentials. No
- * build toolchain; the page talks to the JSON admin API.
+ * build toolchain; the page talks to the JSON admin API. ({@code X-Content-Type-Options} comes
+ * from {@link AdminResponseFilter}, for every admin response.)
  */
 @RestController
 public class AdminUiController {
@@ -51,7 +52,6 @@ public class AdminUiController {
 			return ResponseEntity.ok()
 					.contentType(type)
 					.header("Cache-Control", "no-store")
-					.header("X-Content-Type-Options", "nosniff")
 					.header("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'")
 					.body(StreamUtils.copyToByteArray(in));
 		}

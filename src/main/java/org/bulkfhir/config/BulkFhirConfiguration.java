@@ -7,6 +7,10 @@ import ca.uhn.fhir.batch2.model.JobDefinition;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.jpa.searchparam.MatchUrlService;
+import org.bulkfhir.admin.AdminLoginThrottle;
+import org.bulkfhir.admin.AdminPasswordPolicy;
+import org.bulkfhir.admin.AdminResponseFilter;
+import org.bulkfhir.errors.GenericErrorInterceptor;
 import org.bulkfhir.export.BatchPacer;
 import org.bulkfhir.export.ExportAdmission;
 import org.bulkfhir.export.ChunkResult;
@@ -36,6 +40,8 @@ import org.bulkfhir.storage.ExportFileStore;
 import org.bulkfhir.storage.FilesystemExportFileStore;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.core.Ordered;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
@@ -176,12 +182,21 @@ public class BulkFhirConfiguration {
 			ExportFileStore store,
 			BatchPacer pacer,
 			TransactionTemplate bulkfhirTransactions,
+			NamedParameterJdbcTemplate bulkfhirJdbc,
+			JobDefinition<ExportJobParameters> bulkfhirExportJobDefinition,
 			BulkFhirProperties properties) {
 		ExportAdmission admission = new ExportAdmission(
+				bulkfhirJdbc.getJdbcTemplate(),
+				bulkfhirTransactions,
 				persistence,
+				bulkfhirExportJobDefinition,
 				store,
-				properties.getExport().getMaxRunningPerClient(),
-				properties.getStorage().getMaxTotalBytes());
+				new ExportAdmission.Limits(
+						properties.getExport().getMaxRunningPerClient(),
+						properties.getExport().getMaxFinishedPerClient(),
+						properties.getStorage().getMaxTotalBytes(),
+						properties.getStorage().getMinFreeBytes(),
+						properties.getExport().getExpiry()));
 		return new ExportJobService(coordinator, persistence, store, pacer, bulkfhirTransactions, admission);
 	}
 
@@ -255,7 +270,39 @@ public class BulkFhirConfiguration {
 	@Bean
 	@ConditionalOnProperty(name = "bulkfhir.enabled", havingValue = "true", matchIfMissing = true)
 	public RestfulServerRegistrar bulkfhirRestfulServerRegistrar(
-			ExportKickoffProvider kickoff, ExportStatusProvider status, ExportFileProvider files) {
-		return new RestfulServerRegistrar(List.of(kickoff, status, files), List.of());
+			ExportKickoffProvider kickoff,
+			ExportStatusProvider status,
+			ExportFileProvider files,
+			GenericErrorInterceptor bulkfhirGenericErrors) {
+		return new RestfulServerRegistrar(List.of(kickoff, status, files), List.of(bulkfhirGenericErrors));
+	}
+
+	@Bean
+	public GenericErrorInterceptor bulkfhirGenericErrors(BulkFhirProperties properties) {
+		return new GenericErrorInterceptor(properties.getErrors().getScope());
+	}
+
+	@Bean
+	public org.bulkfhir.admin.AdminExceptionHandler bulkfhirAdminExceptionHandler() {
+		return new org.bulkfhir.admin.AdminExceptionHandler();
+	}
+
+	/** nosniff on every admin response and the throttle of failed admin logins. */
+	@Bean
+	public FilterRegistrationBean<AdminResponseFilter> bulkfhirAdminFilter(BulkFhirProperties properties) {
+		AdminLoginThrottle throttle = new AdminLoginThrottle(
+				properties.getAdmin().getMaxFailedLogins(), properties.getAdmin().getFailedLoginWindow());
+		FilterRegistrationBean<AdminResponseFilter> registration =
+				new FilterRegistrationBean<>(new AdminResponseFilter(throttle));
+		registration.setName("bulkfhirAdminFilter");
+		registration.addUrlPatterns("/admin", "/admin/*");
+		registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 100);
+		return registration;
+	}
+
+	/** Refuses a short admin password before anything else starts. */
+	@Bean
+	public static AdminPasswordPolicy bulkfhirAdminPasswordPolicy() {
+		return new AdminPasswordPolicy();
 	}
 }

@@ -12,6 +12,7 @@ public class BulkFhirProperties {
 	private final Export export = new Export();
 	private final Auth auth = new Auth();
 	private final Admin admin = new Admin();
+	private final Errors errors = new Errors();
 	/** Clients declared in configuration (read-only; the admin API adds more to the database). */
 	private java.util.List<Client> clients = new java.util.ArrayList<>();
 	/**
@@ -36,6 +37,25 @@ public class BulkFhirProperties {
 
 	public Admin getAdmin() {
 		return admin;
+	}
+
+	public Errors getErrors() {
+		return errors;
+	}
+
+	/** Generic answers for internal errors (see {@code GenericErrorInterceptor}). */
+	public static class Errors {
+		/** ALL: every request of every RestfulServer; BULK: only $export, $export-status and $export-file. */
+		private org.bulkfhir.errors.GenericErrorInterceptor.Scope scope =
+				org.bulkfhir.errors.GenericErrorInterceptor.Scope.ALL;
+
+		public org.bulkfhir.errors.GenericErrorInterceptor.Scope getScope() {
+			return scope;
+		}
+
+		public void setScope(org.bulkfhir.errors.GenericErrorInterceptor.Scope scope) {
+			this.scope = scope;
+		}
 	}
 
 	public java.util.List<Client> getClients() {
@@ -179,8 +199,27 @@ public class BulkFhirProperties {
 
 	public static class Admin {
 		private String username = "admin";
-		/** No default: without a password every admin URL answers 401. */
+		/** No default: without a password every admin URL answers 401. At least 12 characters when set. */
 		private String password;
+		/** Failed logins from one address within the window that lock the address (429) for a window. 0 = off. */
+		private int maxFailedLogins = 10;
+		private Duration failedLoginWindow = Duration.ofMinutes(1);
+
+		public int getMaxFailedLogins() {
+			return maxFailedLogins;
+		}
+
+		public void setMaxFailedLogins(int maxFailedLogins) {
+			this.maxFailedLogins = maxFailedLogins;
+		}
+
+		public Duration getFailedLoginWindow() {
+			return failedLoginWindow;
+		}
+
+		public void setFailedLoginWindow(Duration failedLoginWindow) {
+			this.failedLoginWindow = failedLoginWindow;
+		}
 
 		public String getUsername() {
 			return username;
@@ -278,7 +317,17 @@ public class BulkFhirProperties {
 		/** Directory that holds export files; each job gets a sub-directory. */
 		private String directory = "./data/exports";
 		/** New exports are refused (503) while the files of all exports take more than this. 0 = no cap. */
-		private long maxTotalBytes = 0;
+		private long maxTotalBytes = 50L * 1024 * 1024 * 1024;
+		/** New exports are refused (503) while the export file system has less free space than this. 0 = no floor. */
+		private long minFreeBytes = 1024L * 1024 * 1024;
+
+		public long getMinFreeBytes() {
+			return minFreeBytes;
+		}
+
+		public void setMinFreeBytes(long minFreeBytes) {
+			this.minFreeBytes = minFreeBytes;
+		}
 
 		public long getMaxTotalBytes() {
 			return maxTotalBytes;
@@ -314,6 +363,8 @@ public class BulkFhirProperties {
 		private Duration staleWorkTimeout = Duration.ofMinutes(15);
 		/** Exports one client may have running at once; more get 429. 0 = no limit. */
 		private int maxRunningPerClient = 4;
+		/** Completed, unexpired exports one client may keep; more kick-offs get 429. 0 = no limit. */
+		private int maxFinishedPerClient = 20;
 		/**
 		 * Failure testing only: the manifest step waits this long before it writes the report, so
 		 * that a test can kill the server inside it. Keep it at 0 in production.
@@ -338,6 +389,14 @@ public class BulkFhirProperties {
 
 		public void setMaxRunningPerClient(int maxRunningPerClient) {
 			this.maxRunningPerClient = maxRunningPerClient;
+		}
+
+		public int getMaxFinishedPerClient() {
+			return maxFinishedPerClient;
+		}
+
+		public void setMaxFinishedPerClient(int maxFinishedPerClient) {
+			this.maxFinishedPerClient = maxFinishedPerClient;
 		}
 
 		public Duration getManifestStepDelay() {

@@ -1,72 +1,197 @@
 package org.bulkfhir.export;
 
 import ca.uhn.fhir.batch2.api.IJobPersistence;
-import ca.uhn.fhir.batch2.model.JobInstance;
-import ca.uhn.fhir.batch2.model.StatusEnum;
-import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
+import ca.uhn.fhir.batch2.model.JobDefinition;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import org.bulkfhir.errors.Refusal;
 import org.bulkfhir.storage.ExportFileStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.ConcurrencyFailureException;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.List;
-import java.util.Objects;
-import java.util.Set;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.util.HexFormat;
 
 /**
- * Decides whether a new export may start: one client cannot run more than its share of exports
- * at once (429), and exports cannot fill the disk unnoticed (503 once the store passes its cap).
- * Both are checked at kick-off; two kick-offs in the same instant may both pass.
+ * Decides whether a new export may start, and starts it: one client cannot run more than its share
+ * of exports at once, nor keep more than its share of completed exports (429), and exports cannot
+ * fill the disk (503 once the store passes its cap or the file system its free-space floor).
+ *
+ * <p>The per-client limits hold under any number of simultaneous kick-offs, on one node or many:
+ * admission locks the client's row of {@code BF_EXPORT_ADMISSION}, counts the client's jobs and
+ * creates the batch2 instance with its first work chunk in that same database transaction. A second
+ * kick-off of the client waits for the lock and then counts the first one's job. HAPI's
+ * {@code IJobCoordinator.startInstance} would create the instance in a transaction of its own
+ * ({@code REQUIRES_NEW}), needing a second pooled connection while the first holds the lock; the
+ * plugin therefore calls the step it wraps, {@code IJobPersistence.onCreateWithFirstChunk}, itself.
+ * {@code BF_EXPORT_OWNER} records which client owns which job, so that counting needs no JSON.
  */
 public class ExportAdmission {
 
-	private static final Set<StatusEnum> RUNNING =
-			Set.of(StatusEnum.QUEUED, StatusEnum.IN_PROGRESS, StatusEnum.FINALIZE, StatusEnum.ERRORED);
+	/** Limits of one install; 0 switches a limit off. */
+	public record Limits(
+			int maxRunningPerClient, int maxFinishedPerClient, long maxTotalBytes, long minFreeBytes, Duration expiry) {}
 
+	private static final Logger LOG = LoggerFactory.getLogger(ExportAdmission.class);
+	private static final String RUNNING = "'QUEUED', 'IN_PROGRESS', 'FINALIZE', 'ERRORED'";
+	private static final int LOCK_ATTEMPTS = 5;
+
+	private final JdbcTemplate jdbc;
+	private final TransactionTemplate transactions;
 	private final IJobPersistence persistence;
+	private final JobDefinition<?> definition;
 	private final ExportFileStore store;
-	private final int maxRunningPerClient;
-	private final long maxTotalBytes;
+	private final Limits limits;
 
 	public ExportAdmission(
-			IJobPersistence persistence, ExportFileStore store, int maxRunningPerClient, long maxTotalBytes) {
+			JdbcTemplate jdbc,
+			TransactionTemplate transactions,
+			IJobPersistence persistence,
+			JobDefinition<?> definition,
+			ExportFileStore store,
+			Limits limits) {
+		this.jdbc = jdbc;
+		this.transactions = transactions;
 		this.persistence = persistence;
+		this.definition = definition;
 		this.store = store;
-		this.maxRunningPerClient = maxRunningPerClient;
-		this.maxTotalBytes = maxTotalBytes;
+		this.limits = limits;
+		jdbc.execute("CREATE TABLE IF NOT EXISTS BF_EXPORT_ADMISSION (CLIENT_KEY VARCHAR(200) NOT NULL PRIMARY KEY,"
+				+ " LAST_KICKOFF TIMESTAMP NOT NULL)");
+		jdbc.execute("CREATE TABLE IF NOT EXISTS BF_EXPORT_OWNER (JOB_ID VARCHAR(100) NOT NULL PRIMARY KEY,"
+				+ " CLIENT_KEY VARCHAR(200) NOT NULL, CREATED TIMESTAMP NOT NULL)");
+		jdbc.execute("CREATE INDEX IF NOT EXISTS BF_EXPORT_OWNER_CLIENT ON BF_EXPORT_OWNER (CLIENT_KEY)");
 	}
 
-	public void check(String clientId) {
-		if (maxTotalBytes > 0 && totalBytes() >= maxTotalBytes) {
-			throw refusal(503, 60, "Export storage is full (" + maxTotalBytes + " bytes configured); try again once"
-					+ " older exports have been downloaded and deleted or have expired");
+	/**
+	 * Starts the job if the limits allow it and returns its id; the instance is committed when this
+	 * returns. Throws a {@link Refusal} (429 or 503 with {@code Retry-After}) otherwise.
+	 */
+	public String admit(ExportJobParameters params, String parametersJson, RequestDetails request) {
+		checkStorage();
+		String clientKey = clientKey(params.getClientId());
+		ensureLockRow(clientKey);
+		for (int attempt = 1; ; attempt++) {
+			try {
+				return transactions.execute(tx -> admitLocked(clientKey, parametersJson, request));
+			} catch (ConcurrencyFailureException e) {
+				// The database gave up waiting for the client's lock (H2's lock timeout) or could not
+				// serialize: the other kick-offs of this client are still being admitted.
+				if (attempt == LOCK_ATTEMPTS) {
+					LOG.warn("Export admission of client {} gave up after {} lock attempts: {}",
+							params.getClientId(), attempt, e.toString());
+					throw new Refusal(429, 5, "Too many simultaneous export kick-offs of this client; try again");
+				}
+			}
 		}
-		if (maxRunningPerClient > 0 && runningFor(clientId) >= maxRunningPerClient) {
-			throw refusal(429, 10, "This client already has " + maxRunningPerClient
-					+ " exports running; wait for one to complete or delete one");
+	}
+
+	private String admitLocked(String clientKey, String parametersJson, RequestDetails request) {
+		requireSharedConnection();
+		long now = System.currentTimeMillis();
+		jdbc.update("UPDATE BF_EXPORT_ADMISSION SET LAST_KICKOFF = ? WHERE CLIENT_KEY = ?", new Timestamp(now), clientKey);
+		if (limits.maxRunningPerClient() > 0) {
+			int running = count("o.CLIENT_KEY = ? AND i.JOB_CANCELLED = ? AND i.STAT IN (" + RUNNING + ")",
+					clientKey, false);
+			if (running >= limits.maxRunningPerClient()) {
+				throw new Refusal(429, 10, "This client already has " + limits.maxRunningPerClient()
+						+ " exports running; wait for one to complete or delete one");
+			}
 		}
+		if (limits.maxFinishedPerClient() > 0) {
+			int finished = count(
+					"o.CLIENT_KEY = ? AND i.JOB_CANCELLED = ? AND i.STAT = 'COMPLETED'"
+							+ " AND (i.END_TIME IS NULL OR i.END_TIME > ?)",
+					clientKey, false, new Timestamp(now - limits.expiry().toMillis()));
+			if (finished >= limits.maxFinishedPerClient()) {
+				throw new Refusal(429, 60, "This client has " + limits.maxFinishedPerClient()
+						+ " completed exports whose files are still kept; DELETE the status URL of exports you"
+						+ " have downloaded (or wait until they expire) before starting another");
+			}
+		}
+		String jobId = persistence.onCreateWithFirstChunk(request, definition, parametersJson).jobInstanceId;
+		jdbc.update("INSERT INTO BF_EXPORT_OWNER (JOB_ID, CLIENT_KEY, CREATED) VALUES (?, ?, ?)",
+				jobId, clientKey, new Timestamp(now));
+		return jobId;
 	}
 
-	private long runningFor(String clientId) {
-		List<JobInstance> running = persistence.fetchInstancesByJobDefinitionIdAndStatus(
-				ExportJobService.JOB_DEFINITION_ID, RUNNING, 1000, 0);
-		return running.stream()
-				.filter(i -> !i.isCancelled())
-				.map(i -> i.getParameters(ExportJobParameters.class).getClientId())
-				.filter(owner -> Objects.equals(owner, clientId))
-				.count();
+	private int count(String where, Object... args) {
+		Integer count = jdbc.queryForObject(
+				"SELECT COUNT(*) FROM BF_EXPORT_OWNER o JOIN BT2_JOB_INSTANCE i ON i.ID = o.JOB_ID WHERE " + where,
+				Integer.class,
+				args);
+		return count == null ? 0 : count;
 	}
 
-	private long totalBytes() {
+	/** The client's lock row; created once, by whichever kick-off comes first. */
+	private void ensureLockRow(String clientKey) {
+		Integer present = jdbc.queryForObject(
+				"SELECT COUNT(*) FROM BF_EXPORT_ADMISSION WHERE CLIENT_KEY = ?", Integer.class, clientKey);
+		if (present != null && present > 0) {
+			return;
+		}
 		try {
-			return store.totalBytes();
+			jdbc.update("INSERT INTO BF_EXPORT_ADMISSION (CLIENT_KEY, LAST_KICKOFF) VALUES (?, ?)",
+					clientKey, new Timestamp(System.currentTimeMillis()));
+		} catch (DuplicateKeyException e) {
+			// another kick-off of the same client created it meanwhile
+		}
+	}
+
+	/**
+	 * The lock only serializes admission if our JDBC statements run on the connection of the JPA
+	 * transaction that creates the instance; a host whose transaction manager does not expose its
+	 * connection to JDBC would silently lose that.
+	 */
+	private void requireSharedConnection() {
+		if (!TransactionSynchronizationManager.hasResource(jdbc.getDataSource())) {
+			throw new IllegalStateException("bulkfhir export admission needs the host's transaction manager to"
+					+ " share its connection with JDBC (a JpaTransactionManager with the DataSource of the HAPI"
+					+ " persistence unit)");
+		}
+	}
+
+	private void checkStorage() {
+		try {
+			if (limits.maxTotalBytes() > 0 && store.totalBytes() >= limits.maxTotalBytes()) {
+				throw new Refusal(503, 60, "Export storage is full (" + limits.maxTotalBytes() + " bytes configured);"
+						+ " try again once older exports have been downloaded and deleted or have expired");
+			}
+			if (limits.minFreeBytes() > 0 && store.usableBytes() < limits.minFreeBytes()) {
+				LOG.warn("Refusing new exports: the export file system has less than {} bytes free",
+						limits.minFreeBytes());
+				throw new Refusal(503, 60, "Export storage is full (the disk is almost full); try again once"
+						+ " older exports have been downloaded and deleted or have expired");
+			}
 		} catch (IOException e) {
 			throw new UncheckedIOException(e);
 		}
 	}
 
-	private static BaseServerResponseException refusal(int status, int retryAfterSeconds, String message) {
-		BaseServerResponseException exception = new BaseServerResponseException(status, message) {};
-		exception.addResponseHeader("Retry-After", Integer.toString(retryAfterSeconds));
-		return exception;
+	/** The client's key in our tables: its id when short enough, a hash otherwise. */
+	static String clientKey(String clientId) {
+		if (clientId == null) {
+			return "anonymous";
+		}
+		String key = "c:" + clientId;
+		if (key.length() <= 200) {
+			return key;
+		}
+		try {
+			MessageDigest sha = MessageDigest.getInstance("SHA-256");
+			return "h:" + HexFormat.of().formatHex(sha.digest(clientId.getBytes(StandardCharsets.UTF_8)));
+		} catch (NoSuchAlgorithmException e) {
+			throw new IllegalStateException(e);
+		}
 	}
 }

@@ -48,14 +48,14 @@ public class ExportJobService {
 		this.admission = admission;
 	}
 
-	/** Creates a new job (never reuses another); it is committed to the database when this returns. */
+	/**
+	 * Creates a new job (never reuses another) if {@link ExportAdmission} lets it start; it is
+	 * committed to the database when this returns.
+	 */
 	public String start(ExportJobParameters params, RequestDetails request) {
-		admission.check(params.getClientId());
-		JobInstanceStartRequest start = new JobInstanceStartRequest();
-		start.setJobDefinitionId(JOB_DEFINITION_ID);
-		start.setParameters(params);
-		start.setUseCache(false);
-		String id = coordinator.startInstance(request, start).getInstanceId();
+		// Serialized the way IJobCoordinator.startInstance would; ExportAdmission creates the instance.
+		String json = new JobInstanceStartRequest().setParameters(params).getParameters();
+		String id = admission.admit(params, json, request);
 		LOG.info("Started export job {} ({} level, client {})", id, params.getLevel(), params.getClientId());
 		pacer.wake();
 		return id;

@@ -23,7 +23,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Physically deletes what has expired: completed exports past their expiry, failed and cancelled
  * jobs as long after they ended, and files in the store that belong to no job (left by a crash or
- * a late chunk). Every node may run it at the same time: each deletion is idempotent.
+ * a late chunk). Only directories the store created are ever deleted, see
+ * {@link org.bulkfhir.storage.FilesystemExportFileStore}. Every node may run it at the same time:
+ * each deletion is idempotent.
  */
 public class ExportPurge implements SmartLifecycle {
 
@@ -36,6 +38,7 @@ public class ExportPurge implements SmartLifecycle {
 	private final Duration expiry;
 	private final Duration interval;
 	private ScheduledExecutorService scheduler;
+	private volatile boolean adopted;
 
 	public ExportPurge(
 			IJobPersistence persistence,
@@ -85,6 +88,10 @@ public class ExportPurge implements SmartLifecycle {
 
 	/** One purge pass; returns the number of jobs removed. */
 	public int purge() throws IOException {
+		if (!adopted) {
+			adoptUnmarkedDirectories();
+			adopted = true;
+		}
 		long now = System.currentTimeMillis();
 		int removed = 0;
 		List<Map<String, Object>> ended = jdbc.queryForList(
@@ -98,6 +105,7 @@ public class ExportPurge implements SmartLifecycle {
 			}
 		}
 		removeOrphanedFiles();
+		jdbc.update("DELETE FROM BF_EXPORT_OWNER WHERE JOB_ID NOT IN (SELECT ID FROM BT2_JOB_INSTANCE)");
 		return removed;
 	}
 
@@ -116,6 +124,18 @@ public class ExportPurge implements SmartLifecycle {
 		LOG.info("Purged expired export job {}", id);
 	}
 
+	/**
+	 * Directories of our jobs made by a version that did not mark them yet: marked once per start,
+	 * so that they are deleted with their jobs like any other.
+	 */
+	private void adoptUnmarkedDirectories() throws IOException {
+		for (String id : jdbc.queryForList("SELECT ID FROM BT2_JOB_INSTANCE WHERE DEFINITION_ID = ?", String.class,
+				ExportJobService.JOB_DEFINITION_ID)) {
+			store.adopt(id);
+		}
+	}
+
+	/** Directories of the store's own (marked) whose job no longer exists: a crash or a late chunk left them. */
 	private void removeOrphanedFiles() throws IOException {
 		List<String> withFiles = store.jobIds();
 		if (withFiles.isEmpty()) {

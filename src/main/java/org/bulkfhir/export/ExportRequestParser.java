@@ -35,6 +35,10 @@ public class ExportRequestParser {
 	static final String UNTIL = "_until";
 	static final String TYPE_FILTER = "_typeFilter";
 	static final String INCLUDE_ASSOCIATED_DATA = "includeAssociatedData";
+	/** At most this many _typeFilter queries per kick-off... */
+	static final int MAX_TYPE_FILTERS = 50;
+	/** ... of at most this many characters each: each becomes a search of its own in every chunk. */
+	static final int MAX_TYPE_FILTER_LENGTH = 2000;
 	private static final Set<String> SUPPORTED =
 			Set.of(OUTPUT_FORMAT, TYPE, SINCE, UNTIL, TYPE_FILTER, INCLUDE_ASSOCIATED_DATA);
 	private static final String LATEST_PROVENANCE = "LatestProvenanceResources";
@@ -264,6 +268,14 @@ public class ExportRequestParser {
 			// Several filters may be joined by commas; a new one starts at "Type?".
 			for (String filter : value.split(",(?=[A-Z][A-Za-z]+\\?)")) {
 				String trimmed = filter.strip();
+				if (filters.size() == MAX_TYPE_FILTERS) {
+					throw new InvalidRequestException("Too many _typeFilter queries: this server takes at most "
+							+ MAX_TYPE_FILTERS + " per export");
+				}
+				if (trimmed.length() > MAX_TYPE_FILTER_LENGTH) {
+					throw new InvalidRequestException("A _typeFilter query has " + trimmed.length()
+							+ " characters: this server takes at most " + MAX_TYPE_FILTER_LENGTH + " characters per query");
+				}
 				int question = trimmed.indexOf('?');
 				if (question <= 0 || question == trimmed.length() - 1) {
 					throw new InvalidRequestException("Invalid _typeFilter '" + ExportJobService.sanitize(trimmed)

@@ -8,7 +8,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import jakarta.servlet.http.HttpServletResponse;
 import org.hl7.fhir.r4.model.InstantType;
+import org.bulkfhir.errors.ErrorReference;
 import org.hl7.fhir.r4.model.OperationOutcome;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.URLEncoder;
@@ -19,6 +22,8 @@ import java.util.function.BooleanSupplier;
 
 /** Writes the kick-off, status and manifest responses of the Bulk Data IG. */
 public class ExportResponses {
+
+	private static final Logger LOG = LoggerFactory.getLogger(ExportResponses.class);
 
 	public static final String STATUS_OPERATION = "$export-status";
 	public static final String FILE_OPERATION = "$export-file";
@@ -102,13 +107,18 @@ public class ExportResponses {
 				"Export job " + jobId + " was cancelled and its files are being deleted");
 	}
 
+	/**
+	 * A failed job: batch2's error message (exception text, paths) goes to the log under a
+	 * reference, the client gets the reference only.
+	 */
 	public void failed(ServletRequestDetails request, ExportJob job) throws IOException {
+		String reference = ErrorReference.next();
+		LOG.warn("Export job {} failed, reference {}: {}", job.id(), reference, job.instance().getErrorMessage());
 		HttpServletResponse response = request.getServletResponse();
 		response.setStatus(500);
-		String message = job.instance().getErrorMessage();
 		writeOutcome(response, OperationOutcome.IssueSeverity.ERROR, OperationOutcome.IssueType.EXCEPTION,
-				"Export job " + job.id() + " failed" + (message == null ? "" : ": " + message)
-						+ ". Start a new export to try again.");
+				"Export job " + job.id() + " failed on the server (" + ErrorReference.pointer(reference)
+						+ "). Start a new export to try again.");
 	}
 
 	private void writeOutcome(

@@ -3,7 +3,10 @@ package org.bulkfhir.output;
 import ca.uhn.fhir.context.FhirContext;
 import org.bulkfhir.export.ExportedFile;
 import org.bulkfhir.storage.ExportFileStore;
+import org.bulkfhir.errors.ErrorReference;
 import org.hl7.fhir.r4.model.OperationOutcome;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -18,6 +21,8 @@ import java.util.TreeMap;
  * for OperationOutcomes of resources that could not be exported.
  */
 public class ChunkFileWriters implements Closeable {
+
+	private static final Logger LOG = LoggerFactory.getLogger(ChunkFileWriters.class);
 
 	private final StoredResourceReader reader;
 	private final ExportFileStore store;
@@ -66,8 +71,7 @@ public class ChunkFileWriters implements Closeable {
 						throw new UncheckedIOException(e);
 					}
 				},
-				failure -> writeError(failure.type() + " with internal id " + failure.pid()
-						+ " could not be exported: " + failure.message()));
+				this::writeError);
 		return written;
 	}
 
@@ -76,7 +80,16 @@ public class ChunkFileWriters implements Closeable {
 				type, t -> new NdjsonRollingWriter(store, jobId, t, t + "-" + namePrefix, maxResources, maxBytes));
 	}
 
-	private void writeError(String message) {
+	/**
+	 * One OperationOutcome line for a resource that could not be exported. The client gets the
+	 * type and a reference; the detail (internal id, exception text) goes to the log under it.
+	 */
+	private void writeError(StoredResourceReader.FailedResource failure) {
+		String reference = ErrorReference.next();
+		LOG.warn("Export job {}: {} with internal id {} could not be exported, reference {}: {}",
+				jobId, failure.type(), failure.pid(), reference, failure.message());
+		String message = "A resource of type " + failure.type() + " could not be exported ("
+				+ ErrorReference.pointer(reference) + ")";
 		OperationOutcome outcome = new OperationOutcome();
 		outcome.addIssue()
 				.setSeverity(OperationOutcome.IssueSeverity.ERROR)

@@ -21,14 +21,23 @@ public interface ExportFileStore {
 	/** Size in bytes of a published file, or -1 if absent. */
 	long size(String jobId, String fileName);
 
-	/** Removes every file of the job, published or not. */
+	/**
+	 * Removes every file of the job, published or not; only if the store created the job's
+	 * directory (other data under the store's directory is never touched).
+	 */
 	void deleteJob(String jobId) throws IOException;
 
-	/** Ids of the jobs that have files or directories in the store. */
+	/** Ids of the jobs whose directories the store created. */
 	java.util.List<String> jobIds() throws IOException;
+
+	/** Marks the existing directory of a known job as the store's own (for directories made before markers). */
+	void adopt(String jobId) throws IOException;
 
 	/** Bytes taken by all files in the store. */
 	long totalBytes() throws IOException;
+
+	/** Bytes still free for the store (on its file system). */
+	long usableBytes() throws IOException;
 
 	/** Whether any file or directory of the job is still present. */
 	boolean jobExists(String jobId);

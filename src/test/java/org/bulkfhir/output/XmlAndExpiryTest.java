@@ -202,6 +202,8 @@ class XmlAndExpiryTest {
 	void orphanedFilesArePurged() throws Exception {
 		Path orphan = DATA_DIR.resolve("exports").resolve("orphan-" + UUID.randomUUID());
 		Files.createDirectories(orphan);
+		// as the store leaves it: with its marker (unmarked directories are not the plugin's, see PurgeSafetyTest)
+		Files.writeString(orphan.resolve(org.bulkfhir.storage.FilesystemExportFileStore.MARKER), "");
 		Files.writeString(orphan.resolve("Patient-c0-1-abc.ndjson"), "{}\n");
 		long deadline = System.currentTimeMillis() + 10_000;
 		while (Files.exists(orphan) && System.currentTimeMillis() < deadline) {

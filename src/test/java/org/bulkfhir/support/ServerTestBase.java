@@ -25,6 +25,8 @@ import java.util.UUID;
 			"bulkfhir.export.patients-per-chunk=4",
 			"bulkfhir.export.resources-per-chunk=400",
 			"bulkfhir.export.max-running-per-client=50",
+			// The shared System app keeps far more completed exports than a real client should.
+			"bulkfhir.export.max-finished-per-client=0",
 			"bulkfhir.admin.password=" + TestApps.ADMIN_PASSWORD,
 			// JwksServer publishes test apps' keys over http on loopback.
 			"bulkfhir.auth.allow-loopback-jwks-uri=true",
