@@ -7,7 +7,15 @@ import ca.uhn.fhir.batch2.model.JobDefinition;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.jpa.searchparam.MatchUrlService;
+import ca.uhn.fhir.batch2.model.JobWorkNotification;
+import ca.uhn.fhir.broker.api.IChannelProducer;
+import org.bulkfhir.cluster.ClusterLock;
+import org.bulkfhir.cluster.ClusterNodes;
+import org.bulkfhir.cluster.EnqueueClaimer;
+import org.bulkfhir.cluster.WorkClaims;
 import org.bulkfhir.export.BatchPacer;
+import org.bulkfhir.export.ClaimingReducer;
+import org.bulkfhir.export.DeadNodeRecovery;
 import org.bulkfhir.export.ExportAdmission;
 import org.bulkfhir.export.ChunkResult;
 import org.bulkfhir.export.ExportFileProvider;
@@ -26,7 +34,6 @@ import org.bulkfhir.export.GroupMembers;
 import org.bulkfhir.export.ManifestStep;
 import org.bulkfhir.export.PatientCompartment;
 import org.bulkfhir.export.PlanStep;
-import org.bulkfhir.export.StaleWorkRecovery;
 import org.bulkfhir.export.WriteStep;
 import org.bulkfhir.output.ExportOutput;
 import org.bulkfhir.output.NdjsonToXml;
@@ -34,6 +41,7 @@ import org.bulkfhir.output.StoredResourceReader;
 import org.bulkfhir.provenance.ProvenanceSelector;
 import org.bulkfhir.storage.ExportFileStore;
 import org.bulkfhir.storage.FilesystemExportFileStore;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -47,6 +55,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 import javax.sql.DataSource;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -118,6 +127,30 @@ public class BulkFhirConfiguration {
 	}
 
 	@Bean
+	public ClusterNodes bulkfhirClusterNodes(NamedParameterJdbcTemplate bulkfhirJdbc, BulkFhirProperties properties) {
+		return new ClusterNodes(bulkfhirJdbc.getJdbcTemplate(), properties.getCluster().getHeartbeatInterval(),
+				properties.getCluster().getNodeTimeout());
+	}
+
+	@Bean
+	public WorkClaims bulkfhirWorkClaims(NamedParameterJdbcTemplate bulkfhirJdbc, ClusterNodes nodes) {
+		return new WorkClaims(bulkfhirJdbc, nodes);
+	}
+
+	/** Attached when created: before HAPI's schedulers start, so no chunk of ours is queued unclaimed. */
+	@Bean
+	public EnqueueClaimer bulkfhirEnqueueClaimer(
+			WorkClaims claims, ObjectProvider<IChannelProducer<JobWorkNotification>> workChannelProducers) {
+		return new EnqueueClaimer(claims, ExportJobService.JOB_DEFINITION_ID)
+				.attachTo(new ArrayList<>(workChannelProducers.orderedStream().toList()));
+	}
+
+	@Bean
+	public ClusterLock bulkfhirClusterLock(DataSource dataSource, NamedParameterJdbcTemplate bulkfhirJdbc) {
+		return new ClusterLock(dataSource, bulkfhirJdbc.getJdbcTemplate());
+	}
+
+	@Bean
 	public JobDefinition<ExportJobParameters> bulkfhirExportJobDefinition(
 			ExportQueries queries,
 			GroupMembers groupMembers,
@@ -125,6 +158,7 @@ public class BulkFhirConfiguration {
 			PatientCompartment compartment,
 			ExportOutput output,
 			ProvenanceSelector provenance,
+			WorkClaims claims,
 			BulkFhirProperties properties) {
 		return JobDefinition.newBuilder()
 				.setJobDefinitionId(ExportJobService.JOB_DEFINITION_ID)
@@ -146,8 +180,7 @@ public class BulkFhirConfiguration {
 						"manifest",
 						"Write referenced resources once and record the manifest",
 						ExportReport.class,
-						new ManifestStep(
-								output, queries, filterSearch, provenance, properties.getExport().getManifestStepDelay()))
+						new ClaimingReducer<>(new ManifestStep(output, queries, filterSearch, provenance), claims))
 				.build();
 	}
 
@@ -155,18 +188,21 @@ public class BulkFhirConfiguration {
 	public BatchPacer bulkfhirPacer(
 			IJobMaintenanceService maintenance,
 			IJobPersistence persistence,
-			NamedParameterJdbcTemplate bulkfhirJdbc,
 			ExportFileStore store,
 			TransactionTemplate bulkfhirTransactions,
+			ClusterNodes nodes,
+			WorkClaims claims,
+			ClusterLock lock,
 			BulkFhirProperties properties) {
 		return new BatchPacer(
 				maintenance,
 				persistence,
-				bulkfhirJdbc.getJdbcTemplate(),
 				store,
 				bulkfhirTransactions,
 				properties.getExport().getPacerInterval(),
-				new StaleWorkRecovery(bulkfhirJdbc.getJdbcTemplate(), properties.getExport().getStaleWorkTimeout()));
+				lock,
+				new DeadNodeRecovery(nodes, claims, persistence, bulkfhirTransactions),
+				() -> true);
 	}
 
 	@Bean
@@ -255,7 +291,9 @@ public class BulkFhirConfiguration {
 	@Bean
 	@ConditionalOnProperty(name = "bulkfhir.enabled", havingValue = "true", matchIfMissing = true)
 	public RestfulServerRegistrar bulkfhirRestfulServerRegistrar(
-			ExportKickoffProvider kickoff, ExportStatusProvider status, ExportFileProvider files) {
+			ExportKickoffProvider kickoff,
+			ExportStatusProvider status,
+			ExportFileProvider files) {
 		return new RestfulServerRegistrar(List.of(kickoff, status, files), List.of());
 	}
 }
