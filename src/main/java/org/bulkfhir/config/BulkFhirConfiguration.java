@@ -9,6 +9,10 @@ import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.jpa.searchparam.MatchUrlService;
 import ca.uhn.fhir.batch2.model.JobWorkNotification;
 import ca.uhn.fhir.broker.api.IChannelProducer;
+import ca.uhn.fhir.interceptor.api.IInterceptorService;
+import ca.uhn.fhir.jpa.api.config.JpaStorageSettings;
+import ca.uhn.fhir.jpa.model.config.PartitionSettings;
+import ca.uhn.fhir.rest.server.RestfulServer;
 import org.bulkfhir.cluster.ClusterLock;
 import org.bulkfhir.cluster.ClusterNodes;
 import org.bulkfhir.cluster.EnqueueClaimer;
@@ -151,6 +155,33 @@ public class BulkFhirConfiguration {
 	}
 
 	@Bean
+	public ExportAvailability bulkfhirExportAvailability() {
+		return new ExportAvailability();
+	}
+
+	@Bean
+	public HapiCompatibility bulkfhirHapiCompatibility(
+			ObjectProvider<PartitionSettings> partitionSettings,
+			ObjectProvider<JpaStorageSettings> storageSettings,
+			ObjectProvider<IInterceptorService> interceptorServices,
+			ObjectProvider<RestfulServer> restfulServers,
+			NamedParameterJdbcTemplate bulkfhirJdbc,
+			ExportAvailability availability) {
+		return new HapiCompatibility(
+				partitionSettings::getIfAvailable,
+				storageSettings::getIfAvailable,
+				() -> {
+					List<Object> all = new ArrayList<>();
+					interceptorServices.forEach(service -> all.addAll(service.getAllRegisteredInterceptors()));
+					restfulServers.forEach(
+							server -> all.addAll(server.getInterceptorService().getAllRegisteredInterceptors()));
+					return all;
+				},
+				bulkfhirJdbc.getJdbcTemplate(),
+				availability);
+	}
+
+	@Bean
 	public JobDefinition<ExportJobParameters> bulkfhirExportJobDefinition(
 			ExportQueries queries,
 			GroupMembers groupMembers,
@@ -193,6 +224,7 @@ public class BulkFhirConfiguration {
 			ClusterNodes nodes,
 			WorkClaims claims,
 			ClusterLock lock,
+			ExportAvailability availability,
 			BulkFhirProperties properties) {
 		return new BatchPacer(
 				maintenance,
@@ -202,7 +234,7 @@ public class BulkFhirConfiguration {
 				properties.getExport().getPacerInterval(),
 				lock,
 				new DeadNodeRecovery(nodes, claims, persistence, bulkfhirTransactions),
-				() -> true);
+				availability::isAvailable);
 	}
 
 	@Bean
@@ -293,7 +325,9 @@ public class BulkFhirConfiguration {
 	public RestfulServerRegistrar bulkfhirRestfulServerRegistrar(
 			ExportKickoffProvider kickoff,
 			ExportStatusProvider status,
-			ExportFileProvider files) {
-		return new RestfulServerRegistrar(List.of(kickoff, status, files), List.of());
+			ExportFileProvider files,
+			ExportAvailability availability) {
+		return new RestfulServerRegistrar(
+				List.of(kickoff, status, files), List.of(new ExportAvailabilityInterceptor(availability)));
 	}
 }
