@@ -20,6 +20,8 @@ public class WarProcess implements AutoCloseable {
 	private final int port;
 	private boolean testHooks;
 	private Process process;
+	private long launchedAt;
+	private long answeringAt;
 
 	public WarProcess(Path dataDir, List<String> extraArgs) throws IOException {
 		this.dataDir = dataDir;
@@ -77,13 +79,25 @@ public class WarProcess implements AutoCloseable {
 		command.add("--server.port=" + port);
 		command.add("--bulkfhir.data-dir=" + dataDir);
 		command.addAll(extraArgs);
+		launchedAt = System.currentTimeMillis();
 		process = new ProcessBuilder(command)
 				.directory(war.getParent().toFile())
 				.redirectErrorStream(true)
 				.redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve("server.log").toFile()))
 				.start();
-		awaitUp(Duration.ofSeconds(180));
+		awaitUp(Duration.ofSeconds(300));
+		answeringAt = System.currentTimeMillis();
 		return this;
+	}
+
+	/** When the JVM was launched (epoch ms). */
+	public long launchedAt() {
+		return launchedAt;
+	}
+
+	/** When the server first answered {@code /metadata} with 200 (epoch ms). */
+	public long answeringAt() {
+		return answeringAt;
 	}
 
 	private void awaitUp(Duration timeout) throws Exception {
