@@ -11,7 +11,19 @@ import org.bulkfhir.admin.AdminLoginThrottle;
 import org.bulkfhir.admin.AdminPasswordPolicy;
 import org.bulkfhir.admin.AdminResponseFilter;
 import org.bulkfhir.errors.GenericErrorInterceptor;
+import ca.uhn.fhir.batch2.model.JobWorkNotification;
+import ca.uhn.fhir.broker.api.IChannelProducer;
+import ca.uhn.fhir.interceptor.api.IInterceptorService;
+import ca.uhn.fhir.jpa.api.config.JpaStorageSettings;
+import ca.uhn.fhir.jpa.model.config.PartitionSettings;
+import ca.uhn.fhir.rest.server.RestfulServer;
+import org.bulkfhir.cluster.ClusterLock;
+import org.bulkfhir.cluster.ClusterNodes;
+import org.bulkfhir.cluster.EnqueueClaimer;
+import org.bulkfhir.cluster.WorkClaims;
 import org.bulkfhir.export.BatchPacer;
+import org.bulkfhir.export.ClaimingReducer;
+import org.bulkfhir.export.DeadNodeRecovery;
 import org.bulkfhir.export.ExportAdmission;
 import org.bulkfhir.export.ChunkResult;
 import org.bulkfhir.export.ExportFileProvider;
@@ -30,7 +42,6 @@ import org.bulkfhir.export.GroupMembers;
 import org.bulkfhir.export.ManifestStep;
 import org.bulkfhir.export.PatientCompartment;
 import org.bulkfhir.export.PlanStep;
-import org.bulkfhir.export.StaleWorkRecovery;
 import org.bulkfhir.export.WriteStep;
 import org.bulkfhir.output.ExportOutput;
 import org.bulkfhir.output.NdjsonToXml;
@@ -38,6 +49,7 @@ import org.bulkfhir.output.StoredResourceReader;
 import org.bulkfhir.provenance.ProvenanceSelector;
 import org.bulkfhir.storage.ExportFileStore;
 import org.bulkfhir.storage.FilesystemExportFileStore;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
@@ -53,6 +65,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 import javax.sql.DataSource;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -124,6 +137,57 @@ public class BulkFhirConfiguration {
 	}
 
 	@Bean
+	public ClusterNodes bulkfhirClusterNodes(NamedParameterJdbcTemplate bulkfhirJdbc, BulkFhirProperties properties) {
+		return new ClusterNodes(bulkfhirJdbc.getJdbcTemplate(), properties.getCluster().getHeartbeatInterval(),
+				properties.getCluster().getNodeTimeout());
+	}
+
+	@Bean
+	public WorkClaims bulkfhirWorkClaims(NamedParameterJdbcTemplate bulkfhirJdbc, ClusterNodes nodes) {
+		return new WorkClaims(bulkfhirJdbc, nodes);
+	}
+
+	/** Attached when created: before HAPI's schedulers start, so no chunk of ours is queued unclaimed. */
+	@Bean
+	public EnqueueClaimer bulkfhirEnqueueClaimer(
+			WorkClaims claims, ObjectProvider<IChannelProducer<JobWorkNotification>> workChannelProducers) {
+		return new EnqueueClaimer(claims, ExportJobService.JOB_DEFINITION_ID)
+				.attachTo(new ArrayList<>(workChannelProducers.orderedStream().toList()));
+	}
+
+	@Bean
+	public ClusterLock bulkfhirClusterLock(DataSource dataSource, NamedParameterJdbcTemplate bulkfhirJdbc) {
+		return new ClusterLock(dataSource, bulkfhirJdbc.getJdbcTemplate());
+	}
+
+	@Bean
+	public ExportAvailability bulkfhirExportAvailability() {
+		return new ExportAvailability();
+	}
+
+	@Bean
+	public HapiCompatibility bulkfhirHapiCompatibility(
+			ObjectProvider<PartitionSettings> partitionSettings,
+			ObjectProvider<JpaStorageSettings> storageSettings,
+			ObjectProvider<IInterceptorService> interceptorServices,
+			ObjectProvider<RestfulServer> restfulServers,
+			NamedParameterJdbcTemplate bulkfhirJdbc,
+			ExportAvailability availability) {
+		return new HapiCompatibility(
+				partitionSettings::getIfAvailable,
+				storageSettings::getIfAvailable,
+				() -> {
+					List<Object> all = new ArrayList<>();
+					interceptorServices.forEach(service -> all.addAll(service.getAllRegisteredInterceptors()));
+					restfulServers.forEach(
+							server -> all.addAll(server.getInterceptorService().getAllRegisteredInterceptors()));
+					return all;
+				},
+				bulkfhirJdbc.getJdbcTemplate(),
+				availability);
+	}
+
+	@Bean
 	public JobDefinition<ExportJobParameters> bulkfhirExportJobDefinition(
 			ExportQueries queries,
 			GroupMembers groupMembers,
@@ -131,6 +195,7 @@ public class BulkFhirConfiguration {
 			PatientCompartment compartment,
 			ExportOutput output,
 			ProvenanceSelector provenance,
+			WorkClaims claims,
 			BulkFhirProperties properties) {
 		return JobDefinition.newBuilder()
 				.setJobDefinitionId(ExportJobService.JOB_DEFINITION_ID)
@@ -152,8 +217,7 @@ public class BulkFhirConfiguration {
 						"manifest",
 						"Write referenced resources once and record the manifest",
 						ExportReport.class,
-						new ManifestStep(
-								output, queries, filterSearch, provenance, properties.getExport().getManifestStepDelay()))
+						new ClaimingReducer<>(new ManifestStep(output, queries, filterSearch, provenance), claims))
 				.build();
 	}
 
@@ -161,18 +225,22 @@ public class BulkFhirConfiguration {
 	public BatchPacer bulkfhirPacer(
 			IJobMaintenanceService maintenance,
 			IJobPersistence persistence,
-			NamedParameterJdbcTemplate bulkfhirJdbc,
 			ExportFileStore store,
 			TransactionTemplate bulkfhirTransactions,
+			ClusterNodes nodes,
+			WorkClaims claims,
+			ClusterLock lock,
+			ExportAvailability availability,
 			BulkFhirProperties properties) {
 		return new BatchPacer(
 				maintenance,
 				persistence,
-				bulkfhirJdbc.getJdbcTemplate(),
 				store,
 				bulkfhirTransactions,
 				properties.getExport().getPacerInterval(),
-				new StaleWorkRecovery(bulkfhirJdbc.getJdbcTemplate(), properties.getExport().getStaleWorkTimeout()));
+				lock,
+				new DeadNodeRecovery(nodes, claims, persistence, bulkfhirTransactions),
+				availability::isAvailable);
 	}
 
 	@Bean
@@ -273,8 +341,11 @@ public class BulkFhirConfiguration {
 			ExportKickoffProvider kickoff,
 			ExportStatusProvider status,
 			ExportFileProvider files,
-			GenericErrorInterceptor bulkfhirGenericErrors) {
-		return new RestfulServerRegistrar(List.of(kickoff, status, files), List.of(bulkfhirGenericErrors));
+			GenericErrorInterceptor bulkfhirGenericErrors,
+			ExportAvailability availability) {
+		return new RestfulServerRegistrar(
+				List.of(kickoff, status, files),
+				List.of(bulkfhirGenericErrors, new ExportAvailabilityInterceptor(availability)));
 	}
 
 	@Bean

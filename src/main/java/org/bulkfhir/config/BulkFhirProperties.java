@@ -13,6 +13,7 @@ public class BulkFhirProperties {
 	private final Auth auth = new Auth();
 	private final Admin admin = new Admin();
 	private final Errors errors = new Errors();
+	private final Cluster cluster = new Cluster();
 	/** Clients declared in configuration (read-only; the admin API adds more to the database). */
 	private java.util.List<Client> clients = new java.util.ArrayList<>();
 	/**
@@ -55,6 +56,34 @@ public class BulkFhirProperties {
 
 		public void setScope(org.bulkfhir.errors.GenericErrorInterceptor.Scope scope) {
 			this.scope = scope;
+		}
+	}
+
+	public Cluster getCluster() {
+		return cluster;
+	}
+
+	/** How the nodes of a cluster tell that one of them died, so that its export work is run again. */
+	public static class Cluster {
+		/** How often a node records that it is alive. */
+		private Duration heartbeatInterval = Duration.ofSeconds(2);
+		/** A node whose heartbeat has not moved for this long is dead; its export work goes to the others. */
+		private Duration nodeTimeout = Duration.ofSeconds(10);
+
+		public Duration getHeartbeatInterval() {
+			return heartbeatInterval;
+		}
+
+		public void setHeartbeatInterval(Duration heartbeatInterval) {
+			this.heartbeatInterval = heartbeatInterval;
+		}
+
+		public Duration getNodeTimeout() {
+			return nodeTimeout;
+		}
+
+		public void setNodeTimeout(Duration nodeTimeout) {
+			this.nodeTimeout = nodeTimeout;
 		}
 	}
 
@@ -359,29 +388,14 @@ public class BulkFhirProperties {
 		private Duration pacerInterval = Duration.ofMillis(100);
 		/** Seconds a client is told to wait between status polls. */
 		private int retryAfterSeconds = 1;
-		/** Work of an export untouched this long is taken to belong to a dead node and is run again. */
-		private Duration staleWorkTimeout = Duration.ofMinutes(15);
 		/** Exports one client may have running at once; more get 429. 0 = no limit. */
 		private int maxRunningPerClient = 4;
 		/** Completed, unexpired exports one client may keep; more kick-offs get 429. 0 = no limit. */
 		private int maxFinishedPerClient = 20;
-		/**
-		 * Failure testing only: the manifest step waits this long before it writes the report, so
-		 * that a test can kill the server inside it. Keep it at 0 in production.
-		 */
-		private Duration manifestStepDelay = Duration.ZERO;
 		/** How long a completed export's files stay downloadable. */
 		private Duration expiry = Duration.ofHours(24);
 		/** How often expired exports, failed and cancelled jobs and orphaned files are purged. */
 		private Duration purgeInterval = Duration.ofMinutes(1);
-
-		public Duration getStaleWorkTimeout() {
-			return staleWorkTimeout;
-		}
-
-		public void setStaleWorkTimeout(Duration staleWorkTimeout) {
-			this.staleWorkTimeout = staleWorkTimeout;
-		}
 
 		public int getMaxRunningPerClient() {
 			return maxRunningPerClient;
@@ -397,14 +411,6 @@ public class BulkFhirProperties {
 
 		public void setMaxFinishedPerClient(int maxFinishedPerClient) {
 			this.maxFinishedPerClient = maxFinishedPerClient;
-		}
-
-		public Duration getManifestStepDelay() {
-			return manifestStepDelay;
-		}
-
-		public void setManifestStepDelay(Duration manifestStepDelay) {
-			this.manifestStepDelay = manifestStepDelay;
 		}
 
 		public Duration getExpiry() {

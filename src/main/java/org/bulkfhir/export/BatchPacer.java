@@ -2,37 +2,51 @@ package org.bulkfhir.export;
 
 import ca.uhn.fhir.batch2.api.IJobMaintenanceService;
 import ca.uhn.fhir.batch2.api.IJobPersistence;
+import ca.uhn.fhir.batch2.model.JobInstance;
+import ca.uhn.fhir.batch2.model.StatusEnum;
+import org.bulkfhir.cluster.ClusterLock;
 import org.bulkfhir.storage.ExportFileStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
 
-import java.sql.Timestamp;
 import java.time.Duration;
+import java.util.Date;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
 
 /**
  * Keeps our exports moving. HAPI's batch2 advances gated steps, dispatches new chunks and starts
  * the reducer only in its maintenance pass, which it schedules once a minute; a ten-patient export
- * would wait minutes. While any export of ours is active, this runs the pass every few hundred
- * milliseconds (the pass is safe to run concurrently on several nodes). It also removes the files
- * and records of exports cancelled by their client once batch2 has stopped them.
+ * would wait minutes. While any export of ours is active, this runs HAPI's pass
+ * ({@link IJobMaintenanceService#runMaintenancePass()}) every few hundred milliseconds, from one
+ * node of the cluster at a time ({@link ClusterLock}); HAPI's own scheduled pass is left as it is.
+ * Once a second the lock holder also gives the work of dead nodes back ({@link DeadNodeRecovery}),
+ * and every node removes the files and records of exports cancelled by their client once batch2
+ * has stopped them.
  */
 public class BatchPacer implements SmartLifecycle {
 
 	private static final Logger LOG = LoggerFactory.getLogger(BatchPacer.class);
 	private static final Duration CANCELLED_GRACE = Duration.ofSeconds(30);
+	/** The cluster lock under which one node at a time drives batch2 for the exports. */
+	static final String LOCK = "bulkfhir-batch2-pacer";
+	/**
+	 * Instances the pass has work for. FINALIZE is left out: the reducer completes the job itself,
+	 * and a pass during it would only ask the reducer service again (and log that it is busy).
+	 */
+	private static final Set<StatusEnum> NEED_PASSES = Set.of(StatusEnum.QUEUED, StatusEnum.IN_PROGRESS, StatusEnum.ERRORED);
 
 	private final IJobMaintenanceService maintenance;
 	private final IJobPersistence persistence;
-	private final JdbcTemplate jdbc;
 	private final ExportFileStore store;
 	private final TransactionTemplate transactions;
 	private final Duration interval;
-	private final StaleWorkRecovery recovery;
+	private final ClusterLock lock;
+	private final DeadNodeRecovery recovery;
+	private final BooleanSupplier exportsAvailable;
 	private final Object signal = new Object();
 
 	private volatile boolean running;
@@ -42,18 +56,20 @@ public class BatchPacer implements SmartLifecycle {
 	public BatchPacer(
 			IJobMaintenanceService maintenance,
 			IJobPersistence persistence,
-			JdbcTemplate jdbc,
 			ExportFileStore store,
 			TransactionTemplate transactions,
 			Duration interval,
-			StaleWorkRecovery recovery) {
+			ClusterLock lock,
+			DeadNodeRecovery recovery,
+			BooleanSupplier exportsAvailable) {
 		this.maintenance = maintenance;
 		this.persistence = persistence;
-		this.jdbc = jdbc;
 		this.store = store;
 		this.transactions = transactions;
 		this.interval = interval;
+		this.lock = lock;
 		this.recovery = recovery;
+		this.exportsAvailable = exportsAvailable;
 	}
 
 	/** Asks for a maintenance pass as soon as possible (after a kick-off or a cancel). */
@@ -84,7 +100,7 @@ public class BatchPacer implements SmartLifecycle {
 	}
 
 	private void loop() {
-		long lastCleanup = 0;
+		long lastHousekeeping = 0;
 		while (running) {
 			try {
 				boolean wasWoken;
@@ -92,15 +108,19 @@ public class BatchPacer implements SmartLifecycle {
 					wasWoken = woken;
 					woken = false;
 				}
-				if (wasWoken || activeExports() > 0) {
-					maintenance.runMaintenancePass();
-				}
-				if (System.currentTimeMillis() - lastCleanup > 1000) {
-					removeCancelled();
-					if (recovery.recover() > 0) {
-						maintenance.runMaintenancePass();
+				if (exportsAvailable.getAsBoolean()) {
+					if (wasWoken || needsPasses()) {
+						lock.runExclusively(LOCK, maintenance::runMaintenancePass);
 					}
-					lastCleanup = System.currentTimeMillis();
+					if (System.currentTimeMillis() - lastHousekeeping > 1000) {
+						removeCancelled();
+						lock.runExclusively(LOCK, () -> {
+							if (recovery.recover() > 0) {
+								maintenance.runMaintenancePass();
+							}
+						});
+						lastHousekeeping = System.currentTimeMillis();
+					}
 				}
 				synchronized (signal) {
 					if (!woken && running) {
@@ -117,28 +137,24 @@ public class BatchPacer implements SmartLifecycle {
 		}
 	}
 
-	private int activeExports() {
-		Integer count = jdbc.queryForObject(
-				"SELECT COUNT(*) FROM BT2_JOB_INSTANCE WHERE DEFINITION_ID = ?"
-						+ " AND STAT IN ('QUEUED', 'IN_PROGRESS', 'FINALIZE', 'ERRORED')",
-				Integer.class,
-				ExportJobService.JOB_DEFINITION_ID);
-		return count == null ? 0 : count;
+	private boolean needsPasses() {
+		return !persistence
+				.fetchInstancesByJobDefinitionIdAndStatus(ExportJobService.JOB_DEFINITION_ID, NEED_PASSES, 1, 0)
+				.isEmpty();
 	}
 
 	private void removeCancelled() throws RuntimeException {
-		List<Map<String, Object>> rows = jdbc.queryForList(
-				"SELECT ID, UPDATE_TIME FROM BT2_JOB_INSTANCE WHERE DEFINITION_ID = ? AND STAT = 'CANCELLED'",
-				ExportJobService.JOB_DEFINITION_ID);
-		for (Map<String, Object> row : rows) {
-			String id = (String) row.get("ID");
+		List<JobInstance> cancelled = persistence.fetchInstancesByJobDefinitionIdAndStatus(
+				ExportJobService.JOB_DEFINITION_ID, Set.of(StatusEnum.CANCELLED), 100, 0);
+		for (JobInstance instance : cancelled) {
+			String id = instance.getInstanceId();
 			try {
 				store.deleteJob(id);
 			} catch (java.io.IOException e) {
 				LOG.warn("Could not delete files of cancelled export {}: {}", id, e.toString());
 				continue;
 			}
-			Timestamp updated = (Timestamp) row.get("UPDATE_TIME");
+			Date updated = instance.getUpdateTime();
 			// A chunk that was running when the job was cancelled may still finish; keep the record
 			// (invisible to clients) a little so that its late files are deleted too.
 			if (updated == null || updated.getTime() < System.currentTimeMillis() - CANCELLED_GRACE.toMillis()) {

@@ -30,7 +30,6 @@ public class ManifestStep implements IReductionStepWorker<ExportJobParameters, C
 	private final ExportQueries queries;
 	private final FilterSearch filterSearch;
 	private final ProvenanceSelector provenance;
-	private final java.time.Duration delay;
 	private final List<ExportedFile> files = new ArrayList<>();
 	private final List<ExportedFile> errorFiles = new ArrayList<>();
 	private final Map<String, TreeSet<Long>> referenced = new TreeMap<>();
@@ -40,10 +39,8 @@ public class ManifestStep implements IReductionStepWorker<ExportJobParameters, C
 			ExportOutput output,
 			ExportQueries queries,
 			FilterSearch filterSearch,
-			ProvenanceSelector provenance,
-			java.time.Duration delay) {
+			ProvenanceSelector provenance) {
 		this.output = output;
-		this.delay = delay;
 		this.queries = queries;
 		this.filterSearch = filterSearch;
 		this.provenance = provenance;
@@ -71,7 +68,6 @@ public class ManifestStep implements IReductionStepWorker<ExportJobParameters, C
 			@Nonnull IJobDataSink<ExportReport> sink) {
 		ExportJobParameters params = details.getParameters();
 		String jobId = details.getInstance().getInstanceId();
-		pauseForFailureTesting();
 		ExportReport report = new ExportReport();
 		try (ChunkFileWriters writers =
 				output.open(jobId, "ref", params.getMaxResourcesPerFile(), params.getMaxBytesPerFile(),
@@ -106,19 +102,8 @@ public class ManifestStep implements IReductionStepWorker<ExportJobParameters, C
 		return RunOutcome.SUCCESS;
 	}
 
-	private void pauseForFailureTesting() {
-		if (delay.isZero()) {
-			return;
-		}
-		try {
-			Thread.sleep(delay.toMillis());
-		} catch (InterruptedException e) {
-			Thread.currentThread().interrupt();
-		}
-	}
-
 	@Override
 	public IReductionStepWorker<ExportJobParameters, ChunkResult, ExportReport> newInstance() {
-		return new ManifestStep(output, queries, filterSearch, provenance, delay);
+		return new ManifestStep(output, queries, filterSearch, provenance);
 	}
 }

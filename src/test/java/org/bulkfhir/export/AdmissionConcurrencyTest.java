@@ -1,5 +1,6 @@
 package org.bulkfhir.export;
 
+import org.bulkfhir.reliability.FaultInjection;
 import org.bulkfhir.server.BulkFhirServerApplication;
 import org.bulkfhir.server.sample.SampleData;
 import org.bulkfhir.support.BulkClient;
@@ -30,18 +31,18 @@ import static org.assertj.core.api.Assertions.assertThat;
  * database, so exactly the limit is admitted however many kick-offs arrive at once. Completed
  * exports that have not expired are limited per client too.
  *
- * <p>The manifest step is held for 3 s ({@code manifest-step-delay}) so that the admitted exports
+ * <p>The manifest step is held for 3 s (the test-only {@link FaultInjection}) so that the admitted exports
  * are still running while the burst is answered; the limits are the production defaults except
  * the finished-export limit, lowered to 2 to keep the test short.
  */
 @SpringBootTest(
-		classes = BulkFhirServerApplication.class,
+		classes = {BulkFhirServerApplication.class, FaultInjection.class},
 		webEnvironment = SpringBootTest.WebEnvironment.DEFINED_PORT,
 		properties = {
 			"bulkfhir.admin.password=" + TestApps.ADMIN_PASSWORD,
 			"bulkfhir.export.max-running-per-client=4",
 			"bulkfhir.export.max-finished-per-client=2",
-			"bulkfhir.export.manifest-step-delay=PT3S",
+			"bulkfhir-test.slow-manifest=PT3S",
 			"logging.level.ca.uhn.fhir.batch2=WARN"
 		})
 class AdmissionConcurrencyTest {

@@ -18,7 +18,10 @@ public class WarProcess implements AutoCloseable {
 	private final Path dataDir;
 	private final List<String> extraArgs;
 	private final int port;
+	private boolean testHooks;
 	private Process process;
+	private long launchedAt;
+	private long answeringAt;
 
 	public WarProcess(Path dataDir, List<String> extraArgs) throws IOException {
 		this.dataDir = dataDir;
@@ -36,26 +39,65 @@ public class WarProcess implements AutoCloseable {
 		return war;
 	}
 
+	/**
+	 * Starts the WAR with {@code target/test-classes} on its class path (Spring Boot's
+	 * PropertiesLauncher with {@code loader.path}) and {@code org.bulkfhir.reliability.FaultInjection}
+	 * as an extra configuration, for tests that slow work down (the WAR itself has no such hooks).
+	 */
+	public WarProcess withTestHooks() {
+		this.testHooks = true;
+		return this;
+	}
+
+	/** The process id (nodes record pid@host as their description). */
+	public long pid() {
+		return process.pid();
+	}
+
 	public String base() {
 		return "http://localhost:" + port + "/fhir";
 	}
 
 	public WarProcess start() throws Exception {
 		Files.createDirectories(dataDir);
+		Path war = war();
 		List<String> command = new ArrayList<>(List.of(
-				Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-				"-Xmx1g",
-				"-jar",
-				war().toString(),
-				"--server.port=" + port,
-				"--bulkfhir.data-dir=" + dataDir));
+				Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g"));
+		if (testHooks) {
+			// Nested paths are resolved against the working directory, which is the WAR's.
+			String name = war.getFileName().toString();
+			command.addAll(List.of(
+					"-cp", war.toString(),
+					"-Dloader.path=" + name + "!/WEB-INF/classes/," + name + "!/WEB-INF/lib/," + name
+							+ "!/WEB-INF/lib-provided/," + Path.of("target", "test-classes").toAbsolutePath(),
+					"-Dloader.main=org.bulkfhir.server.BulkFhirServerApplication",
+					"org.springframework.boot.loader.launch.PropertiesLauncher",
+					"--spring.main.sources=org.bulkfhir.reliability.FaultInjection"));
+		} else {
+			command.addAll(List.of("-jar", war.toString()));
+		}
+		command.add("--server.port=" + port);
+		command.add("--bulkfhir.data-dir=" + dataDir);
 		command.addAll(extraArgs);
+		launchedAt = System.currentTimeMillis();
 		process = new ProcessBuilder(command)
+				.directory(war.getParent().toFile())
 				.redirectErrorStream(true)
 				.redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve("server.log").toFile()))
 				.start();
-		awaitUp(Duration.ofSeconds(180));
+		awaitUp(Duration.ofSeconds(300));
+		answeringAt = System.currentTimeMillis();
 		return this;
+	}
+
+	/** When the JVM was launched (epoch ms). */
+	public long launchedAt() {
+		return launchedAt;
+	}
+
+	/** When the server first answered {@code /metadata} with 200 (epoch ms). */
+	public long answeringAt() {
+		return answeringAt;
 	}
 
 	private void awaitUp(Duration timeout) throws Exception {
