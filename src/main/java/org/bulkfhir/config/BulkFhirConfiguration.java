@@ -5,7 +5,12 @@ import ca.uhn.fhir.batch2.api.IJobMaintenanceService;
 import ca.uhn.fhir.batch2.api.IJobPersistence;
 import ca.uhn.fhir.batch2.model.JobDefinition;
 import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.jpa.api.config.JpaStorageSettings;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import ca.uhn.fhir.jpa.dao.tx.IHapiTransactionService;
+import ca.uhn.fhir.jpa.search.BatchResourceLoader;
+import jakarta.persistence.EntityManagerFactory;
+import org.springframework.orm.jpa.SharedEntityManagerCreator;
 import ca.uhn.fhir.jpa.searchparam.MatchUrlService;
 import org.bulkfhir.export.BatchPacer;
 import org.bulkfhir.export.ExportAdmission;
@@ -30,6 +35,7 @@ import org.bulkfhir.export.StaleWorkRecovery;
 import org.bulkfhir.export.WriteStep;
 import org.bulkfhir.output.ExportOutput;
 import org.bulkfhir.output.NdjsonToXml;
+import org.bulkfhir.output.HapiBatchReader;
 import org.bulkfhir.output.StoredResourceReader;
 import org.bulkfhir.provenance.ProvenanceSelector;
 import org.bulkfhir.storage.ExportFileStore;
@@ -80,9 +86,19 @@ public class BulkFhirConfiguration {
 	}
 
 	@Bean
+	public HapiBatchReader bulkfhirHapiBatchReader(
+			EntityManagerFactory entityManagerFactory,
+			BatchResourceLoader batchResourceLoader,
+			IHapiTransactionService transactionService,
+			FhirContext fhirContext) {
+		return new HapiBatchReader(SharedEntityManagerCreator.createSharedEntityManager(entityManagerFactory),
+				batchResourceLoader, transactionService, fhirContext);
+	}
+
+	@Bean
 	public StoredResourceReader bulkfhirResourceReader(
-			NamedParameterJdbcTemplate bulkfhirJdbc, DaoRegistry daoRegistry, FhirContext fhirContext) {
-		return new StoredResourceReader(bulkfhirJdbc, daoRegistry, fhirContext);
+			NamedParameterJdbcTemplate bulkfhirJdbc, HapiBatchReader bulkfhirHapiBatchReader, JpaStorageSettings storageSettings) {
+		return new StoredResourceReader(bulkfhirJdbc, bulkfhirHapiBatchReader, storageSettings.getTagStorageMode());
 	}
 
 	@Bean

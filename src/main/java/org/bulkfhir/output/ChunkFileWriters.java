@@ -29,6 +29,7 @@ public class ChunkFileWriters implements Closeable {
 	private final UpdatedWindow window;
 	private final Map<String, NdjsonRollingWriter> writers = new TreeMap<>();
 	private NdjsonRollingWriter errorWriter;
+	private long readByHapi;
 
 	ChunkFileWriters(
 			StoredResourceReader reader,
@@ -55,7 +56,7 @@ public class ChunkFileWriters implements Closeable {
 	 */
 	public List<Long> write(List<Long> pids) {
 		List<Long> written = new ArrayList<>(pids.size());
-		reader.read(
+		StoredResourceReader.ReadCounts counts = reader.read(
 				pids,
 				window,
 				resource -> {
@@ -68,7 +69,13 @@ public class ChunkFileWriters implements Closeable {
 				},
 				failure -> writeError(failure.type() + " with internal id " + failure.pid()
 						+ " could not be exported: " + failure.message()));
+		readByHapi += counts.readByHapi();
 		return written;
+	}
+
+	/** How many of the resources written so far HAPI had to read (their stored form could not be spliced). */
+	public long resourcesReadByHapi() {
+		return readByHapi;
 	}
 
 	private NdjsonRollingWriter writerFor(String type) {

@@ -1,11 +1,6 @@
 package org.bulkfhir.output;
 
-import ca.uhn.fhir.context.FhirContext;
-import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
-import ca.uhn.fhir.jpa.model.dao.JpaPid;
-import ca.uhn.fhir.parser.IParser;
-import com.fasterxml.jackson.core.io.JsonStringEncoder;
-import org.hl7.fhir.instance.model.api.IBaseResource;
+import ca.uhn.fhir.jpa.model.entity.StorageSettings.TagStorageModeEnum;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 
@@ -16,16 +11,27 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * Reads the current version of stored resources as JSON text, straight from HAPI's tables.
+ * Reads stored resource versions as JSON text, straight from HAPI's tables.
  *
- * <p>HAPI stores each version's JSON without {@code id} and {@code meta}; this reader splices them
- * back (id, versionId, lastUpdated, source) so the line equals what a FHIR read returns. Resources
- * whose stored form needs more than that (tags, profiles, security labels, meta extensions,
- * compressed or external text) are loaded through HAPI's DAO and encoded by HAPI instead.
+ * <p>HAPI stores each version's JSON without {@code id} and {@code meta}: it keeps versionId and
+ * lastUpdated in {@code HFJ_RES_VER}, {@code meta.source} in its {@code SOURCE_URI}/{@code REQUEST_ID},
+ * and tags, security labels and profiles in its tag tables. Per batch of resources this reader reads
+ * those tags in one query ({@link StoredTag}), then streams the stored text of the versions and splices
+ * {@code id} and {@code meta} back in, so that each line equals what HAPI's read returns. A version whose
+ * stored form is anything else (compressed or external body, a {@code meta} kept in the text — meta
+ * extensions, or tags in INLINE mode — or unexpected text) is read by {@link HapiBatchReader}, all of a
+ * batch's together.
+ *
+ * <p>Which version is read is decided by one query ({@link #VERSIONS}: today the current one); the
+ * tags are looked up by the version's pid where HAPI keeps them per version (VERSIONED mode), by the
+ * resource's pid where it keeps one set per resource (NON_VERSIONED), and the fallback loads versions
+ * by their pid: reading an older version needs only a different version query.
  */
 public class StoredResourceReader {
 
@@ -44,26 +50,37 @@ public class StoredResourceReader {
 		return batches;
 	}
 
-	private static final String SELECT = "SELECT r.RES_ID, r.RES_TYPE, r.FHIR_ID, r.RES_VER, r.HAS_TAGS, v.RES_UPDATED,"
-			+ " v.RES_ENCODING, %s AS RES_TEXT_VC, v.SOURCE_URI, v.REQUEST_ID"
+	/** The current version of each live resource of the batch. */
+	private static final String VERSIONS = "SELECT r.RES_ID, r.RES_TYPE, r.FHIR_ID, r.HAS_TAGS, v.PID AS VER_PID,"
+			+ " v.RES_VER, v.HAS_TAGS AS VER_HAS_TAGS, v.RES_UPDATED, v.RES_ENCODING, %s AS RES_TEXT_VC,"
+			+ " v.SOURCE_URI, v.REQUEST_ID"
 			+ " FROM HFJ_RESOURCE r JOIN HFJ_RES_VER v ON v.RES_ID = r.RES_ID AND v.RES_VER = r.RES_VER"
 			+ " WHERE r.RES_ID IN (:pids) AND r.RES_DELETED_AT IS NULL ORDER BY r.RES_ID";
+
+	private static final String TAG_COLUMNS =
+			"d.TAG_TYPE, d.TAG_SYSTEM, d.TAG_CODE, d.TAG_DISPLAY, d.TAG_VERSION, d.TAG_USER_SELECTED";
+	/** VERSIONED: every version has its own tags, keyed by the version's pid. */
+	private static final String VERSION_TAGS = "SELECT t.RES_VER_PID AS TAG_KEY, " + TAG_COLUMNS
+			+ " FROM HFJ_HISTORY_TAG t JOIN HFJ_TAG_DEF d ON d.TAG_ID = t.TAG_ID WHERE t.RES_ID IN (:pids)";
+	/** NON_VERSIONED: one set of tags per resource, shared by its versions. */
+	private static final String RESOURCE_TAGS = "SELECT t.RES_ID AS TAG_KEY, " + TAG_COLUMNS
+			+ " FROM HFJ_RES_TAG t JOIN HFJ_TAG_DEF d ON d.TAG_ID = t.TAG_ID WHERE t.RES_ID IN (:pids)";
 
 	private static final DateTimeFormatter LAST_UPDATED =
 			DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSxxx").withZone(ZoneId.systemDefault());
 
 	private final NamedParameterJdbcTemplate jdbc;
-	private final DaoRegistry daoRegistry;
-	private final FhirContext fhirContext;
-	private final String select;
+	private final HapiBatchReader fallback;
+	private final TagStorageModeEnum tagMode;
+	private final String versions;
 
-	public StoredResourceReader(NamedParameterJdbcTemplate jdbc, DaoRegistry daoRegistry, FhirContext fhirContext) {
+	public StoredResourceReader(NamedParameterJdbcTemplate jdbc, HapiBatchReader fallback, TagStorageModeEnum tagMode) {
 		this.jdbc = jdbc;
+		this.fallback = fallback;
+		this.tagMode = tagMode;
 		// H2 hands out a CLOB column as a LOB handle and keeps every handle of a result for its LOB_TIMEOUT
 		// (5 minutes): a large export would hold one per resource read. As VARCHAR it is a plain value.
-		this.select = String.format(SELECT, DatabaseProduct.isH2(jdbc) ? "CAST(v.RES_TEXT_VC AS VARCHAR)" : "v.RES_TEXT_VC");
-		this.daoRegistry = daoRegistry;
-		this.fhirContext = fhirContext;
+		this.versions = String.format(VERSIONS, DatabaseProduct.isH2(jdbc) ? "CAST(v.RES_TEXT_VC AS VARCHAR)" : "v.RES_TEXT_VC");
 	}
 
 	/** One exported resource: its pid, type and the complete JSON line (no newline). */
@@ -72,68 +89,102 @@ public class StoredResourceReader {
 	/** A resource that could not be read or encoded; the export goes on without it. */
 	public record FailedResource(long pid, String type, String message) {}
 
+	/** What one {@link #read} did: resources written, and how many of them HAPI had to read. */
+	public record ReadCounts(long written, long readByHapi) {}
+
 	/**
 	 * Streams the given resources to {@code sink}, batch by batch; deleted ones and those outside
 	 * the window are skipped, and those that cannot be encoded go to {@code failures}.
 	 */
-	public void read(
+	public ReadCounts read(
 			List<Long> pids, UpdatedWindow window, Consumer<StoredResource> sink, Consumer<FailedResource> failures) {
-		IParser parser = fhirContext.newJsonParser();
+		long[] counts = new long[2];
+		Consumer<StoredResource> counted = resource -> {
+			counts[0]++;
+			sink.accept(resource);
+		};
 		for (List<Long> batch : batches(pids)) {
-			List<long[]> fallback = new ArrayList<>();
-			List<String> fallbackTypes = new ArrayList<>();
-			jdbc.query(select, new MapSqlParameterSource("pids", batch), (ResultSet rs) -> {
+			Map<Long, List<StoredTag>> tags = tags(batch);
+			List<HapiBatchReader.Version> forHapi = new ArrayList<>();
+			jdbc.query(versions, new MapSqlParameterSource("pids", batch), (ResultSet rs) -> {
 				if (!window.contains(rs.getTimestamp("RES_UPDATED").getTime())) {
 					return;
 				}
-				StoredResource resource = spliced(rs);
+				StoredResource resource = spliced(rs, tags);
 				if (resource != null) {
-					sink.accept(resource);
+					counted.accept(resource);
 				} else {
-					fallback.add(new long[] {rs.getLong("RES_ID")});
-					fallbackTypes.add(rs.getString("RES_TYPE"));
+					forHapi.add(new HapiBatchReader.Version(rs.getLong("RES_ID"), rs.getString("RES_TYPE"), rs.getLong("VER_PID")));
 				}
 			});
-			for (int i = 0; i < fallback.size(); i++) {
-				long pid = fallback.get(i)[0];
-				String type = fallbackTypes.get(i);
-				String json;
-				String fhirId;
-				try {
-					IBaseResource resource = daoRegistry.getResourceDao(type).readByPid(JpaPid.fromId(pid));
-					fhirId = resource.getIdElement().getIdPart();
-					json = parser.encodeResourceToString(resource);
-				} catch (RuntimeException e) {
-					failures.accept(new FailedResource(pid, type, e.getMessage()));
-					continue;
-				}
-				sink.accept(new StoredResource(pid, type, fhirId, json));
-			}
+			long before = counts[0];
+			fallback.read(forHapi, counted, failures);
+			counts[1] += counts[0] - before;
 		}
+		return new ReadCounts(counts[0], counts[1]);
 	}
 
-	private static StoredResource spliced(ResultSet rs) throws SQLException {
+	/** The tags of the batch's resources, by version pid (VERSIONED) or resource pid (NON_VERSIONED). */
+	private Map<Long, List<StoredTag>> tags(List<Long> batch) {
+		Map<Long, List<StoredTag>> tags = new HashMap<>();
+		String sql = switch (tagMode) {
+			case VERSIONED -> VERSION_TAGS;
+			case NON_VERSIONED -> RESOURCE_TAGS;
+			case INLINE -> null;
+		};
+		if (sql == null) {
+			return tags;
+		}
+		jdbc.query(sql, new MapSqlParameterSource("pids", batch), (ResultSet rs) -> {
+			Object userSelected = rs.getObject("TAG_USER_SELECTED");
+			tags.computeIfAbsent(rs.getLong("TAG_KEY"), k -> new ArrayList<>(3)).add(new StoredTag(
+					rs.getInt("TAG_TYPE"),
+					rs.getString("TAG_SYSTEM"),
+					rs.getString("TAG_CODE"),
+					rs.getString("TAG_DISPLAY"),
+					rs.getString("TAG_VERSION"),
+					userSelected == null ? null : rs.getBoolean("TAG_USER_SELECTED")));
+		});
+		return tags;
+	}
+
+	/** The line for this row, or null when HAPI has to read it. */
+	private StoredResource spliced(ResultSet rs, Map<Long, List<StoredTag>> tags) throws SQLException {
 		String text = rs.getString("RES_TEXT_VC");
-		if (text == null || rs.getBoolean("HAS_TAGS") || !"JSON".equals(rs.getString("RES_ENCODING"))) {
+		if (text == null || !"JSON".equals(rs.getString("RES_ENCODING"))) {
 			return null;
 		}
 		String type = rs.getString("RES_TYPE");
 		String prefix = "{\"resourceType\":\"" + type + "\"";
-		if (!text.startsWith(prefix) || text.contains("\"meta\"")) {
+		if (!text.startsWith(prefix)) {
 			return null;
 		}
 		char next = text.length() > prefix.length() ? text.charAt(prefix.length()) : ' ';
-		if (next != ',' && next != '}') {
+		// HAPI writes meta first after resourceType (id is never stored): a stored meta (its extensions, or
+		// tags in INLINE mode) is at this place if anywhere.
+		if ((next != ',' && next != '}') || text.startsWith(",\"meta\"", prefix.length())) {
 			return null;
 		}
+		List<StoredTag> versionTags = switch (tagMode) {
+			case VERSIONED -> rs.getBoolean("VER_HAS_TAGS") ? tags.get(rs.getLong("VER_PID")) : null;
+			case NON_VERSIONED -> rs.getBoolean("HAS_TAGS") ? tags.get(rs.getLong("RES_ID")) : null;
+			case INLINE -> null;
+		};
 		String fhirId = rs.getString("FHIR_ID");
-		StringBuilder line = new StringBuilder(text.length() + 160);
-		line.append(prefix).append(",\"id\":\"").append(fhirId).append("\",\"meta\":{\"versionId\":\"")
+		StringBuilder line = new StringBuilder(text.length() + 160 + (versionTags == null ? 0 : 120 * versionTags.size()));
+		line.append(prefix).append(",\"id\":\"");
+		StoredTag.quote(line, fhirId);
+		line.append("\",\"meta\":{\"versionId\":\"")
 				.append(rs.getLong("RES_VER")).append("\",\"lastUpdated\":\"")
 				.append(lastUpdated(rs.getTimestamp("RES_UPDATED"))).append('"');
 		String source = source(rs.getString("SOURCE_URI"), rs.getString("REQUEST_ID"));
 		if (source != null) {
-			line.append(",\"source\":\"").append(JsonStringEncoder.getInstance().quoteAsString(source)).append('"');
+			line.append(",\"source\":\"");
+			StoredTag.quote(line, source);
+			line.append('"');
+		}
+		if (versionTags != null) {
+			StoredTag.appendMeta(line, versionTags);
 		}
 		line.append('}');
 		line.append(text, prefix.length(), text.length());
@@ -152,15 +203,16 @@ public class StoredResourceReader {
 		return LAST_UPDATED.withZone(zone).format(Instant.ofEpochMilli(timestamp.getTime()));
 	}
 
-	private static String source(String sourceUri, String requestId) {
-		boolean hasUri = sourceUri != null && !sourceUri.isEmpty();
-		boolean hasRequest = requestId != null && !requestId.isEmpty();
-		if (hasUri && hasRequest) {
-			return sourceUri + "#" + requestId;
+	/** {@code meta.source} as HAPI's {@code MetaUtil.populateResourceSource} builds it. */
+	static String source(String sourceUri, String requestId) {
+		String source = sourceUri == null ? "" : sourceUri;
+		int hash = source.indexOf('#');
+		if (hash >= 0) {
+			source = source.substring(0, hash);
 		}
-		if (hasRequest) {
-			return "#" + requestId;
+		if (requestId != null && !requestId.isBlank()) {
+			source = source + "#" + requestId;
 		}
-		return hasUri ? sourceUri : null;
+		return source.isBlank() ? null : source;
 	}
 }
