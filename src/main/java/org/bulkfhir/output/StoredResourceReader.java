@@ -50,21 +50,26 @@ public class StoredResourceReader {
 		return batches;
 	}
 
-	/** The current version of each live resource of the batch. */
+	/**
+	 * The current version of each live resource of the batch ({@code %1$s}: HFJ_RESOURCE r of the
+	 * batch, {@code %2$s}: the stored text column, {@code %3$s}: the batch's condition, if any).
+	 */
 	private static final String VERSIONS = "SELECT r.RES_ID, r.RES_TYPE, r.FHIR_ID, r.HAS_TAGS, v.PID AS VER_PID,"
-			+ " v.RES_VER, v.HAS_TAGS AS VER_HAS_TAGS, v.RES_UPDATED, v.RES_ENCODING, %s AS RES_TEXT_VC,"
+			+ " v.RES_VER, v.HAS_TAGS AS VER_HAS_TAGS, v.RES_UPDATED, v.RES_ENCODING, %2$s AS RES_TEXT_VC,"
 			+ " v.SOURCE_URI, v.REQUEST_ID"
-			+ " FROM HFJ_RESOURCE r JOIN HFJ_RES_VER v ON v.RES_ID = r.RES_ID AND v.RES_VER = r.RES_VER"
-			+ " WHERE r.RES_ID IN (:pids) AND r.RES_DELETED_AT IS NULL ORDER BY r.RES_ID";
+			+ " FROM %1$s JOIN HFJ_RES_VER v ON v.RES_ID = r.RES_ID AND v.RES_VER = r.RES_VER"
+			+ " WHERE %3$s r.RES_DELETED_AT IS NULL ORDER BY r.RES_ID";
 
-	private static final String TAG_COLUMNS =
-			"d.TAG_TYPE, d.TAG_SYSTEM, d.TAG_CODE, d.TAG_DISPLAY, d.TAG_VERSION, d.TAG_USER_SELECTED";
-	/** VERSIONED: every version has its own tags, keyed by the version's pid. */
-	private static final String VERSION_TAGS = "SELECT t.RES_VER_PID AS TAG_KEY, " + TAG_COLUMNS
-			+ " FROM HFJ_HISTORY_TAG t JOIN HFJ_TAG_DEF d ON d.TAG_ID = t.TAG_ID WHERE t.RES_ID IN (:pids)";
-	/** NON_VERSIONED: one set of tags per resource, shared by its versions. */
-	private static final String RESOURCE_TAGS = "SELECT t.RES_ID AS TAG_KEY, " + TAG_COLUMNS
-			+ " FROM HFJ_RES_TAG t JOIN HFJ_TAG_DEF d ON d.TAG_ID = t.TAG_ID WHERE t.RES_ID IN (:pids)";
+	/**
+	 * The tag ids of the batch's resources ({@code %1$s}: the key, {@code %2$s}: the tag table t of the
+	 * batch, {@code %3$s}: the batch's condition, if any). VERSIONED keys them by version pid: every
+	 * version has its own (HFJ_HISTORY_TAG); NON_VERSIONED by resource pid: one set per resource
+	 * (HFJ_RES_TAG). The definitions come from {@link TagDefinitions}.
+	 */
+	private static final String TAGS = "SELECT %1$s AS TAG_KEY, t.TAG_ID FROM %2$s %3$s";
+
+	/** Resources per query when the batch is bound as an array (PostgreSQL, H2). */
+	static final int ARRAY_BATCH = 2_000;
 
 	private static final DateTimeFormatter LAST_UPDATED =
 			DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSxxx").withZone(ZoneId.systemDefault());
@@ -72,15 +77,37 @@ public class StoredResourceReader {
 	private final NamedParameterJdbcTemplate jdbc;
 	private final HapiBatchReader fallback;
 	private final TagStorageModeEnum tagMode;
+	private final PidBatches batches;
+	private final TagDefinitions tagDefinitions;
 	private final String versions;
+	private final String versionTags;
+	private final String resourceTags;
 
 	public StoredResourceReader(NamedParameterJdbcTemplate jdbc, HapiBatchReader fallback, TagStorageModeEnum tagMode) {
 		this.jdbc = jdbc;
 		this.fallback = fallback;
 		this.tagMode = tagMode;
+		this.batches = new PidBatches(jdbc, ARRAY_BATCH);
+		this.tagDefinitions = new TagDefinitions(jdbc, batches);
+		boolean h2 = batches.form() == PidBatches.Form.H2_JOIN;
 		// H2 hands out a CLOB column as a LOB handle and keeps every handle of a result for its LOB_TIMEOUT
 		// (5 minutes): a large export would hold one per resource read. As VARCHAR it is a plain value.
-		this.versions = String.format(VERSIONS, DatabaseProduct.isH2(jdbc) ? "CAST(v.RES_TEXT_VC AS VARCHAR)" : "v.RES_TEXT_VC");
+		this.versions = h2
+				? String.format(VERSIONS, PidBatches.H2_TABLE + " JOIN HFJ_RESOURCE r ON r.RES_ID = s.PID",
+						"CAST(v.RES_TEXT_VC AS VARCHAR)", "")
+				: String.format(VERSIONS, "HFJ_RESOURCE r", "v.RES_TEXT_VC", batches.in("r.RES_ID") + " AND");
+		this.versionTags = tags("HFJ_HISTORY_TAG", "t.RES_VER_PID");
+		this.resourceTags = tags("HFJ_RES_TAG", "t.RES_ID");
+	}
+
+	private String tags(String table, String key) {
+		return batches.form() == PidBatches.Form.H2_JOIN
+				? String.format(TAGS, key, PidBatches.H2_TABLE + " JOIN " + table + " t ON t.RES_ID = s.PID", "")
+				: String.format(TAGS, key, table + " t", "WHERE " + batches.in("t.RES_ID"));
+	}
+
+	private MapSqlParameterSource pids(List<Long> batch) {
+		return new MapSqlParameterSource("pids", batches.bind(batch));
 	}
 
 	/** One exported resource: its pid, type and the complete JSON line (no newline). */
@@ -103,10 +130,10 @@ public class StoredResourceReader {
 			counts[0]++;
 			sink.accept(resource);
 		};
-		for (List<Long> batch : batches(pids)) {
+		for (List<Long> batch : batches.batches(pids)) {
 			Map<Long, List<StoredTag>> tags = tags(batch);
 			List<HapiBatchReader.Version> forHapi = new ArrayList<>();
-			jdbc.query(versions, new MapSqlParameterSource("pids", batch), (ResultSet rs) -> {
+			jdbc.query(versions, pids(batch), (ResultSet rs) -> {
 				if (!window.contains(rs.getTimestamp("RES_UPDATED").getTime())) {
 					return;
 				}
@@ -128,22 +155,28 @@ public class StoredResourceReader {
 	private Map<Long, List<StoredTag>> tags(List<Long> batch) {
 		Map<Long, List<StoredTag>> tags = new HashMap<>();
 		String sql = switch (tagMode) {
-			case VERSIONED -> VERSION_TAGS;
-			case NON_VERSIONED -> RESOURCE_TAGS;
+			case VERSIONED -> versionTags;
+			case NON_VERSIONED -> resourceTags;
 			case INLINE -> null;
 		};
 		if (sql == null) {
 			return tags;
 		}
-		jdbc.query(sql, new MapSqlParameterSource("pids", batch), (ResultSet rs) -> {
-			Object userSelected = rs.getObject("TAG_USER_SELECTED");
-			tags.computeIfAbsent(rs.getLong("TAG_KEY"), k -> new ArrayList<>(3)).add(new StoredTag(
-					rs.getInt("TAG_TYPE"),
-					rs.getString("TAG_SYSTEM"),
-					rs.getString("TAG_CODE"),
-					rs.getString("TAG_DISPLAY"),
-					rs.getString("TAG_VERSION"),
-					userSelected == null ? null : rs.getBoolean("TAG_USER_SELECTED")));
+		Map<Long, List<Long>> tagIds = new HashMap<>();
+		jdbc.query(sql, pids(batch), (ResultSet rs) -> {
+			tagIds.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>(4)).add(rs.getLong(2));
+		});
+		Map<Long, StoredTag> definitions =
+				tagDefinitions.get(tagIds.values().stream().flatMap(List::stream).collect(java.util.stream.Collectors.toSet()));
+		tagIds.forEach((key, ids) -> {
+			List<StoredTag> list = new ArrayList<>(ids.size());
+			for (Long id : ids) {
+				StoredTag definition = definitions.get(id);
+				if (definition != null) {
+					list.add(definition);
+				}
+			}
+			tags.put(key, list);
 		});
 		return tags;
 	}

@@ -16,7 +16,8 @@ import java.util.List;
  * system, version, code, display and userSelected; each list sorted by system, then code (profiles by
  * value), nulls first.
  */
-public record StoredTag(int type, String system, String code, String display, String version, Boolean userSelected) {
+public record StoredTag(
+		int type, String system, String code, String display, String version, Boolean userSelected, String json) {
 
 	/** {@code TagTypeEnum} ordinals, as HAPI stores them in {@code TAG_TYPE}. */
 	public static final int TAG = 0;
@@ -27,66 +28,68 @@ public record StoredTag(int type, String system, String code, String display, St
 	private static final Comparator<StoredTag> CODINGS =
 			Comparator.comparing(StoredTag::system, NULLS_FIRST).thenComparing(StoredTag::code, NULLS_FIRST);
 
+	/** A tag definition with its JSON (a profile's quoted canonical, a label's or tag's Coding) rendered once. */
+	public static StoredTag of(int type, String system, String code, String display, String version, Boolean userSelected) {
+		StringBuilder json = new StringBuilder(64);
+		StoredTag tag = new StoredTag(type, system, code, display, version, userSelected, null);
+		switch (type) {
+			case PROFILE -> {
+				if (present(code)) {
+					json.append('"');
+					quote(json, code);
+					json.append('"');
+				}
+			}
+			case SECURITY_LABEL -> tag.appendCoding(json, false);
+			case TAG -> tag.appendCoding(json, true);
+			default -> {
+				// a tag type this HAPI version does not know: HAPI's read ignores it too
+			}
+		}
+		return new StoredTag(type, system, code, display, version, userSelected, json.length() <= 2 ? null : json.toString());
+	}
+
 	/** Appends {@code ,"profile":[…],"security":[…],"tag":[…]} (each only when not empty) to a meta object. */
 	public static void appendMeta(StringBuilder out, List<StoredTag> tags) {
 		List<StoredTag> profiles = new ArrayList<>(2);
 		List<StoredTag> security = new ArrayList<>(2);
 		List<StoredTag> codings = new ArrayList<>(2);
 		for (StoredTag tag : tags) {
+			if (tag.json == null) {
+				continue; // nothing HAPI would encode
+			}
 			switch (tag.type) {
-				case PROFILE -> {
-					if (present(tag.code)) {
-						profiles.add(tag);
-					}
-				}
-				case SECURITY_LABEL -> {
-					if (present(tag.system) || present(tag.code) || present(tag.display)) {
-						security.add(tag);
-					}
-				}
-				case TAG -> {
-					if (present(tag.system) || present(tag.code) || present(tag.display) || present(tag.version)
-							|| tag.userSelected != null) {
-						codings.add(tag);
-					}
-				}
+				case PROFILE -> profiles.add(tag);
+				case SECURITY_LABEL -> security.add(tag);
+				case TAG -> codings.add(tag);
 				default -> {
-					// a tag type this HAPI version does not know: HAPI's read ignores it too
+					// not rendered
 				}
 			}
 		}
 		if (!profiles.isEmpty()) {
 			profiles.sort(Comparator.comparing(StoredTag::code, NULLS_FIRST));
-			out.append(",\"profile\":[");
-			for (int i = 0; i < profiles.size(); i++) {
-				out.append(i == 0 ? "\"" : ",\"");
-				quote(out, profiles.get(i).code);
-				out.append('"');
-			}
-			out.append(']');
+			append(out, "profile", profiles);
 		}
 		if (!security.isEmpty()) {
 			security.sort(CODINGS);
-			out.append(",\"security\":[");
-			for (int i = 0; i < security.size(); i++) {
-				if (i > 0) {
-					out.append(',');
-				}
-				security.get(i).appendCoding(out, false);
-			}
-			out.append(']');
+			append(out, "security", security);
 		}
 		if (!codings.isEmpty()) {
 			codings.sort(CODINGS);
-			out.append(",\"tag\":[");
-			for (int i = 0; i < codings.size(); i++) {
-				if (i > 0) {
-					out.append(',');
-				}
-				codings.get(i).appendCoding(out, true);
-			}
-			out.append(']');
+			append(out, "tag", codings);
 		}
+	}
+
+	private static void append(StringBuilder out, String name, List<StoredTag> tags) {
+		out.append(",\"").append(name).append("\":[");
+		for (int i = 0; i < tags.size(); i++) {
+			if (i > 0) {
+				out.append(',');
+			}
+			out.append(tags.get(i).json);
+		}
+		out.append(']');
 	}
 
 	/** A Coding in HAPI's element order: system, version, code, display, userSelected. */

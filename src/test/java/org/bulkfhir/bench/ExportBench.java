@@ -337,9 +337,12 @@ public final class ExportBench {
 			for (String sql : statements) {
 				if (statement.execute(sql)) {
 					try (ResultSet rs = statement.getResultSet()) {
-						if (rs.next()) {
-							result.put("result", rs.getString(1));
+						List<String> rows = new ArrayList<>();
+						while (rs.next()) {
+							rows.add(rs.getString(1));
 						}
+						// The first column of every row (one line per row), e.g. a version or an EXPLAIN plan.
+						result.put("result", String.join("\n", rows));
 					}
 				}
 			}
