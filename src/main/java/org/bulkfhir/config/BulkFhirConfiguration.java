@@ -2,6 +2,10 @@ package org.bulkfhir.config;
 
 import ca.uhn.fhir.batch2.api.IJobCoordinator;
 import ca.uhn.fhir.batch2.api.IJobMaintenanceService;
+import ca.uhn.fhir.batch2.api.IReductionStepExecutorService;
+import ca.uhn.fhir.batch2.channel.BatchJobSender;
+import ca.uhn.fhir.batch2.coordinator.JobDefinitionRegistry;
+import ca.uhn.fhir.interceptor.api.IInterceptorService;
 import ca.uhn.fhir.batch2.api.IJobPersistence;
 import ca.uhn.fhir.batch2.model.JobDefinition;
 import ca.uhn.fhir.context.FhirContext;
@@ -13,6 +17,8 @@ import jakarta.persistence.EntityManagerFactory;
 import org.springframework.orm.jpa.SharedEntityManagerCreator;
 import ca.uhn.fhir.jpa.searchparam.MatchUrlService;
 import org.bulkfhir.export.BatchPacer;
+import org.bulkfhir.export.InstanceMaintenance;
+import org.bulkfhir.export.StepCompletionWake;
 import org.bulkfhir.export.ExportAdmission;
 import org.bulkfhir.export.ChunkResult;
 import org.bulkfhir.export.ExportFileProvider;
@@ -113,8 +119,8 @@ public class BulkFhirConfiguration {
 
 	@Bean
 	public FilterSearch bulkfhirFilterSearch(
-			FhirContext fhirContext, DaoRegistry daoRegistry, MatchUrlService matchUrlService, ExportQueries queries) {
-		return new FilterSearch(fhirContext, daoRegistry, matchUrlService, queries);
+			FhirContext fhirContext, DaoRegistry daoRegistry, MatchUrlService matchUrlService) {
+		return new FilterSearch(fhirContext, daoRegistry, matchUrlService);
 	}
 
 	@Bean
@@ -170,6 +176,10 @@ public class BulkFhirConfiguration {
 	@Bean
 	public BatchPacer bulkfhirPacer(
 			IJobMaintenanceService maintenance,
+			BatchJobSender batchJobSender,
+			IReductionStepExecutorService reductionStepExecutor,
+			JobDefinitionRegistry jobDefinitionRegistry,
+			IInterceptorService interceptorService,
 			IJobPersistence persistence,
 			NamedParameterJdbcTemplate bulkfhirJdbc,
 			ExportFileStore store,
@@ -177,12 +187,22 @@ public class BulkFhirConfiguration {
 			BulkFhirProperties properties) {
 		return new BatchPacer(
 				maintenance,
+				new InstanceMaintenance(
+						persistence, batchJobSender, reductionStepExecutor, jobDefinitionRegistry, interceptorService),
 				persistence,
 				bulkfhirJdbc.getJdbcTemplate(),
 				store,
 				bulkfhirTransactions,
 				properties.getExport().getPacerInterval(),
 				new StaleWorkRecovery(bulkfhirJdbc.getJdbcTemplate(), properties.getExport().getStaleWorkTimeout()));
+	}
+
+	/** Moves an export to its next step as soon as its last chunk is done (see StepCompletionWake). */
+	@Bean
+	public StepCompletionWake bulkfhirStepCompletionWake(BatchPacer pacer, IInterceptorService interceptorService) {
+		StepCompletionWake wake = new StepCompletionWake(pacer);
+		interceptorService.registerInterceptor(wake);
+		return wake;
 	}
 
 	@Bean

@@ -27,6 +27,7 @@ public class BatchPacer implements SmartLifecycle {
 	private static final Duration CANCELLED_GRACE = Duration.ofSeconds(30);
 
 	private final IJobMaintenanceService maintenance;
+	private final InstanceMaintenance instanceMaintenance;
 	private final IJobPersistence persistence;
 	private final JdbcTemplate jdbc;
 	private final ExportFileStore store;
@@ -41,6 +42,7 @@ public class BatchPacer implements SmartLifecycle {
 
 	public BatchPacer(
 			IJobMaintenanceService maintenance,
+			InstanceMaintenance instanceMaintenance,
 			IJobPersistence persistence,
 			JdbcTemplate jdbc,
 			ExportFileStore store,
@@ -48,6 +50,7 @@ public class BatchPacer implements SmartLifecycle {
 			Duration interval,
 			StaleWorkRecovery recovery) {
 		this.maintenance = maintenance;
+		this.instanceMaintenance = instanceMaintenance;
 		this.persistence = persistence;
 		this.jdbc = jdbc;
 		this.store = store;
@@ -92,8 +95,12 @@ public class BatchPacer implements SmartLifecycle {
 					wasWoken = woken;
 					woken = false;
 				}
-				if (wasWoken || activeExports() > 0) {
+				List<String> active = activeExports();
+				if (wasWoken && active.isEmpty()) {
 					maintenance.runMaintenancePass();
+				}
+				for (String id : active) {
+					processQuietly(id);
 				}
 				if (System.currentTimeMillis() - lastCleanup > 1000) {
 					removeCancelled();
@@ -117,13 +124,21 @@ public class BatchPacer implements SmartLifecycle {
 		}
 	}
 
-	private int activeExports() {
-		Integer count = jdbc.queryForObject(
-				"SELECT COUNT(*) FROM BT2_JOB_INSTANCE WHERE DEFINITION_ID = ?"
+	private List<String> activeExports() {
+		return jdbc.queryForList(
+				"SELECT ID FROM BT2_JOB_INSTANCE WHERE DEFINITION_ID = ?"
 						+ " AND STAT IN ('QUEUED', 'IN_PROGRESS', 'FINALIZE', 'ERRORED')",
-				Integer.class,
+				String.class,
 				ExportJobService.JOB_DEFINITION_ID);
-		return count == null ? 0 : count;
+	}
+
+	private void processQuietly(String instanceId) {
+		try {
+			instanceMaintenance.process(instanceId);
+		} catch (RuntimeException e) {
+			// One export's trouble must not hold the others back; the next pass tries again.
+			LOG.warn("Maintenance of export job {} failed: {}", instanceId, e.toString());
+		}
 	}
 
 	private void removeCancelled() throws RuntimeException {

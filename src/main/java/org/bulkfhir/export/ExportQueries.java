@@ -56,21 +56,6 @@ public class ExportQueries {
 		return new ArrayList<>(result);
 	}
 
-	/** FHIR ids of the given pids. */
-	public Map<Long, String> fhirIds(List<Long> pids) {
-		Map<Long, String> result = new HashMap<>();
-		forEachBatch(
-				pids,
-				"SELECT r.RES_ID, r.FHIR_ID FROM " + PIDS_TABLE + " JOIN HFJ_RESOURCE r ON r.RES_ID = s.PID",
-				"SELECT RES_ID, FHIR_ID FROM HFJ_RESOURCE WHERE %s",
-				"RES_ID",
-				new MapSqlParameterSource(),
-				rs -> {
-					result.put(rs.getLong(1), rs.getString(2));
-				});
-		return result;
-	}
-
 	/** The next page of live pids of one type after {@code afterPid}, in pid order. */
 	public List<Long> nextPids(String resourceType, long afterPid, int limit) {
 		return jdbc.queryForList(
