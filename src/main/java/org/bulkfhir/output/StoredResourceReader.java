@@ -4,6 +4,7 @@ import ca.uhn.fhir.jpa.model.entity.StorageSettings.TagStorageModeEnum;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 
+import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -52,19 +53,30 @@ public class StoredResourceReader {
 
 	/**
 	 * The current version of each live resource of the batch ({@code %1$s}: HFJ_RESOURCE r of the
-	 * batch, {@code %2$s}: the stored text column, {@code %3$s}: the batch's condition, if any).
+	 * batch, {@code %2$s}: the stored text column, {@code %3$s}: the batch's condition, if any,
+	 * {@code %4$s}: the version's tag ids as an array, or NULL).
 	 */
 	private static final String VERSIONS = "SELECT r.RES_ID, r.RES_TYPE, r.FHIR_ID, r.HAS_TAGS, v.PID AS VER_PID,"
 			+ " v.RES_VER, v.HAS_TAGS AS VER_HAS_TAGS, v.RES_UPDATED, v.RES_ENCODING, %2$s AS RES_TEXT_VC,"
-			+ " v.SOURCE_URI, v.REQUEST_ID"
+			+ " v.SOURCE_URI, v.REQUEST_ID, %4$s AS TAG_IDS"
 			+ " FROM %1$s JOIN HFJ_RES_VER v ON v.RES_ID = r.RES_ID AND v.RES_VER = r.RES_VER"
 			+ " WHERE %3$s r.RES_DELETED_AT IS NULL ORDER BY r.RES_ID";
+
+	/**
+	 * The tag ids of a row as an array, on PostgreSQL and H2: one index lookup per tagged version
+	 * (HFJ_HISTORY_TAG by version pid, HFJ_RES_TAG by resource pid) in the same query as the text.
+	 */
+	private static final String VERSION_TAG_IDS =
+			"CASE WHEN v.HAS_TAGS THEN ARRAY(SELECT t.TAG_ID FROM HFJ_HISTORY_TAG t WHERE t.RES_VER_PID = v.PID) END";
+	private static final String RESOURCE_TAG_IDS =
+			"CASE WHEN r.HAS_TAGS THEN ARRAY(SELECT t.TAG_ID FROM HFJ_RES_TAG t WHERE t.RES_ID = r.RES_ID) END";
 
 	/**
 	 * The tag ids of the batch's resources ({@code %1$s}: the key, {@code %2$s}: the tag table t of the
 	 * batch, {@code %3$s}: the batch's condition, if any). VERSIONED keys them by version pid: every
 	 * version has its own (HFJ_HISTORY_TAG); NON_VERSIONED by resource pid: one set per resource
-	 * (HFJ_RES_TAG). The definitions come from {@link TagDefinitions}.
+	 * (HFJ_RES_TAG). The definitions come from {@link TagDefinitions}. For databases other than
+	 * PostgreSQL and H2, which read them with the text ({@link #VERSION_TAG_IDS}).
 	 */
 	private static final String TAGS = "SELECT %1$s AS TAG_KEY, t.TAG_ID FROM %2$s %3$s";
 
@@ -83,6 +95,8 @@ public class StoredResourceReader {
 	private final String versionTags;
 	private final String resourceTags;
 	private final String updated;
+	/** Tag ids come with each row (PostgreSQL, H2) rather than from a query of their own. */
+	private final boolean tagIdsInRow;
 
 	public StoredResourceReader(NamedParameterJdbcTemplate jdbc, HapiBatchReader fallback, TagStorageModeEnum tagMode) {
 		this.jdbc = jdbc;
@@ -93,10 +107,16 @@ public class StoredResourceReader {
 		boolean h2 = batches.form() == PidBatches.Form.H2_JOIN;
 		// H2 hands out a CLOB column as a LOB handle and keeps every handle of a result for its LOB_TIMEOUT
 		// (5 minutes): a large export would hold one per resource read. As VARCHAR it is a plain value.
+		this.tagIdsInRow = batches.form() != PidBatches.Form.IN_LIST;
+		String tagIds = !tagIdsInRow ? "NULL" : switch (tagMode) {
+			case VERSIONED -> VERSION_TAG_IDS;
+			case NON_VERSIONED -> RESOURCE_TAG_IDS;
+			case INLINE -> "NULL";
+		};
 		this.versions = h2
 				? String.format(VERSIONS, PidBatches.H2_TABLE + " JOIN HFJ_RESOURCE r ON r.RES_ID = s.PID",
-						"CAST(v.RES_TEXT_VC AS VARCHAR)", "")
-				: String.format(VERSIONS, "HFJ_RESOURCE r", "v.RES_TEXT_VC", batches.in("r.RES_ID") + " AND");
+						"CAST(v.RES_TEXT_VC AS VARCHAR)", "", tagIds)
+				: String.format(VERSIONS, "HFJ_RESOURCE r", "v.RES_TEXT_VC", batches.in("r.RES_ID") + " AND", tagIds);
 		this.updated = h2
 				? "SELECT r.RES_ID, r.RES_UPDATED FROM " + PidBatches.H2_TABLE + " JOIN HFJ_RESOURCE r ON r.RES_ID = s.PID"
 				: "SELECT r.RES_ID, r.RES_UPDATED FROM HFJ_RESOURCE r WHERE " + batches.in("r.RES_ID");
@@ -139,24 +159,88 @@ public class StoredResourceReader {
 			if (batch.isEmpty()) {
 				continue;
 			}
-			Map<Long, List<StoredTag>> tags = tags(batch);
-			List<HapiBatchReader.Version> forHapi = new ArrayList<>();
+			List<Row> rows = new ArrayList<>(batch.size());
 			jdbc.query(versions, pids(batch), (ResultSet rs) -> {
-				if (!window.contains(rs.getTimestamp("RES_UPDATED").getTime())) {
-					return;
+				if (window.contains(rs.getTimestamp("RES_UPDATED").getTime())) {
+					rows.add(Row.of(rs));
 				}
-				StoredResource resource = spliced(rs, tags);
+			});
+			Map<Long, List<StoredTag>> tags = tagIdsInRow ? tagsOf(rows) : tags(batch);
+			List<HapiBatchReader.Version> forHapi = new ArrayList<>();
+			for (Row row : rows) {
+				StoredResource resource = spliced(row, tags);
 				if (resource != null) {
 					counted.accept(resource);
 				} else {
-					forHapi.add(new HapiBatchReader.Version(rs.getLong("RES_ID"), rs.getString("RES_TYPE"), rs.getLong("VER_PID")));
+					forHapi.add(new HapiBatchReader.Version(row.pid, row.type, row.versionPid));
 				}
-			});
+			}
 			long before = counts[0];
 			fallback.read(forHapi, counted, failures);
 			counts[1] += counts[0] - before;
 		}
 		return new ReadCounts(counts[0], counts[1]);
+	}
+
+	/** One row of {@link #VERSIONS}. */
+	private record Row(
+			long pid,
+			String type,
+			String fhirId,
+			boolean resourceHasTags,
+			long versionPid,
+			long version,
+			boolean versionHasTags,
+			Timestamp updated,
+			String encoding,
+			String text,
+			String sourceUri,
+			String requestId,
+			long[] tagIds) {
+
+		static Row of(ResultSet rs) throws SQLException {
+			return new Row(
+					rs.getLong("RES_ID"),
+					rs.getString("RES_TYPE"),
+					rs.getString("FHIR_ID"),
+					rs.getBoolean("HAS_TAGS"),
+					rs.getLong("VER_PID"),
+					rs.getLong("RES_VER"),
+					rs.getBoolean("VER_HAS_TAGS"),
+					rs.getTimestamp("RES_UPDATED"),
+					rs.getString("RES_ENCODING"),
+					rs.getString("RES_TEXT_VC"),
+					rs.getString("SOURCE_URI"),
+					rs.getString("REQUEST_ID"),
+					longs(rs.getArray("TAG_IDS")));
+		}
+
+		private static long[] longs(Array array) throws SQLException {
+			if (array == null) {
+				return null;
+			}
+			Object[] values = (Object[]) array.getArray();
+			long[] ids = new long[values.length];
+			for (int i = 0; i < values.length; i++) {
+				ids[i] = ((Number) values[i]).longValue();
+			}
+			return ids;
+		}
+	}
+
+	/** The tags of rows that carry their tag ids, keyed as {@link #tags} keys them. */
+	private Map<Long, List<StoredTag>> tagsOf(List<Row> rows) {
+		Map<Long, List<Long>> tagIds = new HashMap<>();
+		for (Row row : rows) {
+			if (row.tagIds != null && row.tagIds.length > 0) {
+				List<Long> ids = new ArrayList<>(row.tagIds.length);
+				for (long id : row.tagIds) {
+					ids.add(id);
+				}
+				tagIds.put(tagMode == TagStorageModeEnum.NON_VERSIONED ? row.pid : row.versionPid, ids);
+			}
+		}
+		return definitions(tagIds);
 	}
 
 	/**
@@ -191,6 +275,12 @@ public class StoredResourceReader {
 		jdbc.query(sql, pids(batch), (ResultSet rs) -> {
 			tagIds.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>(4)).add(rs.getLong(2));
 		});
+		return definitions(tagIds);
+	}
+
+	/** Tag ids by key → their definitions by key (an id without a definition is left out, as HAPI's read does). */
+	private Map<Long, List<StoredTag>> definitions(Map<Long, List<Long>> tagIds) {
+		Map<Long, List<StoredTag>> tags = new HashMap<>();
 		Map<Long, StoredTag> definitions =
 				tagDefinitions.get(tagIds.values().stream().flatMap(List::stream).collect(java.util.stream.Collectors.toSet()));
 		tagIds.forEach((key, ids) -> {
@@ -207,13 +297,12 @@ public class StoredResourceReader {
 	}
 
 	/** The line for this row, or null when HAPI has to read it. */
-	private StoredResource spliced(ResultSet rs, Map<Long, List<StoredTag>> tags) throws SQLException {
-		String text = rs.getString("RES_TEXT_VC");
-		if (text == null || !"JSON".equals(rs.getString("RES_ENCODING"))) {
+	private StoredResource spliced(Row row, Map<Long, List<StoredTag>> tags) {
+		String text = row.text;
+		if (text == null || !"JSON".equals(row.encoding)) {
 			return null;
 		}
-		String type = rs.getString("RES_TYPE");
-		String prefix = "{\"resourceType\":\"" + type + "\"";
+		String prefix = "{\"resourceType\":\"" + row.type + "\"";
 		if (!text.startsWith(prefix)) {
 			return null;
 		}
@@ -224,18 +313,17 @@ public class StoredResourceReader {
 			return null;
 		}
 		List<StoredTag> versionTags = switch (tagMode) {
-			case VERSIONED -> rs.getBoolean("VER_HAS_TAGS") ? tags.get(rs.getLong("VER_PID")) : null;
-			case NON_VERSIONED -> rs.getBoolean("HAS_TAGS") ? tags.get(rs.getLong("RES_ID")) : null;
+			case VERSIONED -> row.versionHasTags ? tags.get(row.versionPid) : null;
+			case NON_VERSIONED -> row.resourceHasTags ? tags.get(row.pid) : null;
 			case INLINE -> null;
 		};
-		String fhirId = rs.getString("FHIR_ID");
 		StringBuilder line = new StringBuilder(text.length() + 160 + (versionTags == null ? 0 : 120 * versionTags.size()));
 		line.append(prefix).append(",\"id\":\"");
-		StoredTag.quote(line, fhirId);
+		StoredTag.quote(line, row.fhirId);
 		line.append("\",\"meta\":{\"versionId\":\"")
-				.append(rs.getLong("RES_VER")).append("\",\"lastUpdated\":\"")
-				.append(lastUpdated(rs.getTimestamp("RES_UPDATED"))).append('"');
-		String source = source(rs.getString("SOURCE_URI"), rs.getString("REQUEST_ID"));
+				.append(row.version).append("\",\"lastUpdated\":\"")
+				.append(lastUpdated(row.updated)).append('"');
+		String source = source(row.sourceUri, row.requestId);
 		if (source != null) {
 			line.append(",\"source\":\"");
 			StoredTag.quote(line, source);
@@ -246,7 +334,7 @@ public class StoredResourceReader {
 		}
 		line.append('}');
 		line.append(text, prefix.length(), text.length());
-		return new StoredResource(rs.getLong("RES_ID"), type, fhirId, line.toString());
+		return new StoredResource(row.pid, row.type, row.fhirId, line.toString());
 	}
 
 	/**
