@@ -134,6 +134,8 @@ public class AdminJobsController {
 			}
 			detail.put("perType", perType);
 			detail.put("files", files);
+			// Resources whose stored form could not be spliced and that HAPI read (and encoded) instead.
+			detail.put("readByHapi", report.getReadByHapi());
 			List<Map<String, Object>> errors = new ArrayList<>();
 			for (ExportedFile file : report.getErrorFiles()) {
 				Map<String, Object> error = file(file);

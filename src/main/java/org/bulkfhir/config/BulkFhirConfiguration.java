@@ -2,10 +2,19 @@ package org.bulkfhir.config;
 
 import ca.uhn.fhir.batch2.api.IJobCoordinator;
 import ca.uhn.fhir.batch2.api.IJobMaintenanceService;
+import ca.uhn.fhir.batch2.api.IReductionStepExecutorService;
+import ca.uhn.fhir.batch2.channel.BatchJobSender;
+import ca.uhn.fhir.batch2.coordinator.JobDefinitionRegistry;
+import ca.uhn.fhir.interceptor.api.IInterceptorService;
 import ca.uhn.fhir.batch2.api.IJobPersistence;
 import ca.uhn.fhir.batch2.model.JobDefinition;
 import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.jpa.api.config.JpaStorageSettings;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import ca.uhn.fhir.jpa.dao.tx.IHapiTransactionService;
+import ca.uhn.fhir.jpa.search.BatchResourceLoader;
+import jakarta.persistence.EntityManagerFactory;
+import org.springframework.orm.jpa.SharedEntityManagerCreator;
 import ca.uhn.fhir.jpa.searchparam.MatchUrlService;
 import org.bulkfhir.admin.AdminLoginThrottle;
 import org.bulkfhir.admin.AdminPasswordPolicy;
@@ -24,6 +33,8 @@ import org.bulkfhir.cluster.WorkClaims;
 import org.bulkfhir.export.BatchPacer;
 import org.bulkfhir.export.ClaimingReducer;
 import org.bulkfhir.export.DeadNodeRecovery;
+import org.bulkfhir.export.InstanceMaintenance;
+import org.bulkfhir.export.StepCompletionWake;
 import org.bulkfhir.export.ExportAdmission;
 import org.bulkfhir.export.ChunkResult;
 import org.bulkfhir.export.ExportFileProvider;
@@ -45,6 +56,7 @@ import org.bulkfhir.export.PlanStep;
 import org.bulkfhir.export.WriteStep;
 import org.bulkfhir.output.ExportOutput;
 import org.bulkfhir.output.NdjsonToXml;
+import org.bulkfhir.output.HapiBatchReader;
 import org.bulkfhir.output.StoredResourceReader;
 import org.bulkfhir.provenance.ProvenanceSelector;
 import org.bulkfhir.storage.ExportFileStore;
@@ -99,9 +111,19 @@ public class BulkFhirConfiguration {
 	}
 
 	@Bean
+	public HapiBatchReader bulkfhirHapiBatchReader(
+			EntityManagerFactory entityManagerFactory,
+			BatchResourceLoader batchResourceLoader,
+			IHapiTransactionService transactionService,
+			FhirContext fhirContext) {
+		return new HapiBatchReader(SharedEntityManagerCreator.createSharedEntityManager(entityManagerFactory),
+				batchResourceLoader, transactionService, fhirContext);
+	}
+
+	@Bean
 	public StoredResourceReader bulkfhirResourceReader(
-			NamedParameterJdbcTemplate bulkfhirJdbc, DaoRegistry daoRegistry, FhirContext fhirContext) {
-		return new StoredResourceReader(bulkfhirJdbc, daoRegistry, fhirContext);
+			NamedParameterJdbcTemplate bulkfhirJdbc, HapiBatchReader bulkfhirHapiBatchReader, JpaStorageSettings storageSettings) {
+		return new StoredResourceReader(bulkfhirJdbc, bulkfhirHapiBatchReader, storageSettings.getTagStorageMode());
 	}
 
 	@Bean
@@ -116,8 +138,8 @@ public class BulkFhirConfiguration {
 
 	@Bean
 	public FilterSearch bulkfhirFilterSearch(
-			FhirContext fhirContext, DaoRegistry daoRegistry, MatchUrlService matchUrlService, ExportQueries queries) {
-		return new FilterSearch(fhirContext, daoRegistry, matchUrlService, queries);
+			FhirContext fhirContext, DaoRegistry daoRegistry, MatchUrlService matchUrlService) {
+		return new FilterSearch(fhirContext, daoRegistry, matchUrlService);
 	}
 
 	@Bean
@@ -224,6 +246,10 @@ public class BulkFhirConfiguration {
 	@Bean
 	public BatchPacer bulkfhirPacer(
 			IJobMaintenanceService maintenance,
+			BatchJobSender batchJobSender,
+			IReductionStepExecutorService reductionStepExecutor,
+			JobDefinitionRegistry jobDefinitionRegistry,
+			IInterceptorService interceptorService,
 			IJobPersistence persistence,
 			ExportFileStore store,
 			TransactionTemplate bulkfhirTransactions,
@@ -234,6 +260,8 @@ public class BulkFhirConfiguration {
 			BulkFhirProperties properties) {
 		return new BatchPacer(
 				maintenance,
+				new InstanceMaintenance(
+						persistence, batchJobSender, reductionStepExecutor, jobDefinitionRegistry, interceptorService),
 				persistence,
 				store,
 				bulkfhirTransactions,
@@ -241,6 +269,14 @@ public class BulkFhirConfiguration {
 				lock,
 				new DeadNodeRecovery(nodes, claims, persistence, bulkfhirTransactions),
 				availability::isAvailable);
+	}
+
+	/** Moves an export to its next step as soon as its last chunk is done (see StepCompletionWake). */
+	@Bean
+	public StepCompletionWake bulkfhirStepCompletionWake(BatchPacer pacer, IInterceptorService interceptorService) {
+		StepCompletionWake wake = new StepCompletionWake(pacer);
+		interceptorService.registerInterceptor(wake);
+		return wake;
 	}
 
 	@Bean

@@ -4,7 +4,6 @@ import ca.uhn.fhir.interceptor.api.IInterceptorService;
 import ca.uhn.fhir.jpa.api.config.JpaStorageSettings;
 import ca.uhn.fhir.jpa.binary.interceptor.BinaryStorageInterceptor;
 import ca.uhn.fhir.jpa.model.config.PartitionSettings;
-import ca.uhn.fhir.jpa.model.entity.StorageSettings.TagStorageModeEnum;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -12,9 +11,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.EnumSet;
 import java.util.List;
-import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -27,10 +24,6 @@ import java.util.function.Supplier;
 public class HapiCompatibility implements SmartLifecycle {
 
 	private static final Logger LOG = LoggerFactory.getLogger(HapiCompatibility.class);
-
-	/** Tag storage modes the reader handles (tags in HAPI's tag tables). */
-	public static final Set<TagStorageModeEnum> SUPPORTED_TAG_STORAGE =
-			EnumSet.of(TagStorageModeEnum.VERSIONED, TagStorageModeEnum.NON_VERSIONED);
 
 	private final Supplier<PartitionSettings> partitionSettings;
 	private final Supplier<JpaStorageSettings> storageSettings;
@@ -93,11 +86,6 @@ public class HapiCompatibility implements SmartLifecycle {
 					+ " mix the data of all partitions");
 		}
 		if (storage != null) {
-			if (!SUPPORTED_TAG_STORAGE.contains(storage.getTagStorageMode())) {
-				problems.add("tags are stored " + storage.getTagStorageMode()
-						+ " (JpaStorageSettings.getTagStorageMode(), hapi.fhir.tag_storage_mode); bulkfhir reads"
-						+ " tags in the modes " + SUPPORTED_TAG_STORAGE + " only");
-			}
 			if (storage.isAccessMetaSourceInformationFromProvenanceTable()) {
 				problems.add("meta.source is read from HFJ_RES_VER_PROV"
 						+ " (JpaStorageSettings.isAccessMetaSourceInformationFromProvenanceTable() is true); bulkfhir"

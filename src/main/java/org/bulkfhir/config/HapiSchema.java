@@ -26,8 +26,14 @@ public final class HapiSchema {
 		tables.put("HFJ_RESOURCE",
 				List.of("RES_ID", "RES_TYPE", "FHIR_ID", "RES_VER", "HAS_TAGS", "RES_UPDATED", "RES_DELETED_AT"));
 		// StoredResourceReader
-		tables.put("HFJ_RES_VER",
-				List.of("RES_ID", "RES_VER", "RES_UPDATED", "RES_ENCODING", "RES_TEXT_VC", "SOURCE_URI", "REQUEST_ID"));
+		tables.put("HFJ_RES_VER", List.of(
+				"PID", "RES_ID", "RES_VER", "HAS_TAGS", "RES_UPDATED", "RES_ENCODING", "RES_TEXT_VC", "SOURCE_URI",
+				"REQUEST_ID"));
+		// StoredResourceReader (tags of a batch: VERSIONED by version, NON_VERSIONED by resource), TagDefinitions
+		tables.put("HFJ_HISTORY_TAG", List.of("RES_VER_PID", "TAG_ID"));
+		tables.put("HFJ_RES_TAG", List.of("RES_ID", "TAG_ID"));
+		tables.put("HFJ_TAG_DEF", List.of(
+				"TAG_ID", "TAG_TYPE", "TAG_SYSTEM", "TAG_CODE", "TAG_DISPLAY", "TAG_VERSION", "TAG_USER_SELECTED"));
 		// ExportQueries (compartments, references, Provenance targets)
 		tables.put("HFJ_RES_LINK", List.of("SRC_RESOURCE_ID", "SRC_PATH", "TARGET_RESOURCE_ID", "TARGET_RESOURCE_TYPE"));
 		// ExportPurge, AdminJobsController (reads only; batch2 is changed through HAPI's API)

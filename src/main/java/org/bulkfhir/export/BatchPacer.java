@@ -40,6 +40,7 @@ public class BatchPacer implements SmartLifecycle {
 	private static final Set<StatusEnum> NEED_PASSES = Set.of(StatusEnum.QUEUED, StatusEnum.IN_PROGRESS, StatusEnum.ERRORED);
 
 	private final IJobMaintenanceService maintenance;
+	private final InstanceMaintenance instanceMaintenance;
 	private final IJobPersistence persistence;
 	private final ExportFileStore store;
 	private final TransactionTemplate transactions;
@@ -55,6 +56,7 @@ public class BatchPacer implements SmartLifecycle {
 
 	public BatchPacer(
 			IJobMaintenanceService maintenance,
+			InstanceMaintenance instanceMaintenance,
 			IJobPersistence persistence,
 			ExportFileStore store,
 			TransactionTemplate transactions,
@@ -63,6 +65,7 @@ public class BatchPacer implements SmartLifecycle {
 			DeadNodeRecovery recovery,
 			BooleanSupplier exportsAvailable) {
 		this.maintenance = maintenance;
+		this.instanceMaintenance = instanceMaintenance;
 		this.persistence = persistence;
 		this.store = store;
 		this.transactions = transactions;
@@ -109,8 +112,15 @@ public class BatchPacer implements SmartLifecycle {
 					woken = false;
 				}
 				if (exportsAvailable.getAsBoolean()) {
-					if (wasWoken || needsPasses()) {
-						lock.runExclusively(LOCK, maintenance::runMaintenancePass);
+					List<String> active = activeExports();
+					if (wasWoken || !active.isEmpty()) {
+						lock.runExclusively(LOCK, () -> {
+							if (active.isEmpty()) {
+								// Woken by a kick-off or a cancel that the list above did not see yet.
+								maintenance.runMaintenancePass();
+							}
+							active.forEach(this::processQuietly);
+						});
 					}
 					if (System.currentTimeMillis() - lastHousekeeping > 1000) {
 						removeCancelled();
@@ -137,10 +147,22 @@ public class BatchPacer implements SmartLifecycle {
 		}
 	}
 
-	private boolean needsPasses() {
-		return !persistence
-				.fetchInstancesByJobDefinitionIdAndStatus(ExportJobService.JOB_DEFINITION_ID, NEED_PASSES, 1, 0)
-				.isEmpty();
+	/** The exports the pass has work for, by instance id. */
+	private List<String> activeExports() {
+		return persistence
+				.fetchInstancesByJobDefinitionIdAndStatus(ExportJobService.JOB_DEFINITION_ID, NEED_PASSES, 1000, 0)
+				.stream()
+				.map(JobInstance::getInstanceId)
+				.toList();
+	}
+
+	private void processQuietly(String instanceId) {
+		try {
+			instanceMaintenance.process(instanceId);
+		} catch (RuntimeException e) {
+			// One export's trouble must not hold the others back; the next pass tries again.
+			LOG.warn("Maintenance of export job {} failed: {}", instanceId, e.toString());
+		}
 	}
 
 	private void removeCancelled() throws RuntimeException {

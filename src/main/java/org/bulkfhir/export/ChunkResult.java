@@ -21,6 +21,10 @@ public class ChunkResult implements IModelJson {
 	@JsonProperty("errorFiles")
 	private List<ExportedFile> errorFiles = new ArrayList<>();
 
+	/** Resources of this chunk that HAPI had to read because their stored form could not be spliced. */
+	@JsonProperty("readByHapi")
+	private long readByHapi;
+
 	/** Referenced resources (Practitioner, Organization, ...) to export once for the whole job. */
 	@JsonProperty("referencedPids")
 	private Map<String, List<Long>> referencedPids = new LinkedHashMap<>();
@@ -39,6 +43,14 @@ public class ChunkResult implements IModelJson {
 
 	public List<ExportedFile> getErrorFiles() {
 		return errorFiles;
+	}
+
+	public long getReadByHapi() {
+		return readByHapi;
+	}
+
+	public void setReadByHapi(long readByHapi) {
+		this.readByHapi = readByHapi;
 	}
 
 	public Map<String, List<Long>> getReferencedPids() {

@@ -1,15 +1,12 @@
 package org.bulkfhir.export;
 
 import org.bulkfhir.output.DatabaseProduct;
+import org.bulkfhir.output.PidBatches;
 import org.bulkfhir.output.UpdatedWindow;
 import org.springframework.jdbc.core.RowCallbackHandler;
-import org.springframework.jdbc.core.SqlTypeValue;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
-import org.springframework.jdbc.core.support.AbstractSqlTypeValue;
 
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -28,14 +25,14 @@ public class ExportQueries {
 
 	private static final int ARRAY_BATCH = 5_000;
 	/** The batch of pids bound as an array, as a table {@code s(PID)}; see {@link #forEachBatch}. */
-	private static final String PIDS_TABLE = "UNNEST(CAST(:pids AS BIGINT ARRAY)) s(PID)";
+	private static final String PIDS_TABLE = PidBatches.H2_TABLE;
 
 	private final NamedParameterJdbcTemplate jdbc;
-	private final boolean h2;
+	private final PidBatches pidBatches;
 
 	public ExportQueries(NamedParameterJdbcTemplate jdbc) {
 		this.jdbc = jdbc;
-		this.h2 = DatabaseProduct.isH2(jdbc);
+		this.pidBatches = new PidBatches(jdbc, ARRAY_BATCH);
 	}
 
 	/** Resource types that currently have at least one live resource. */
@@ -57,20 +54,6 @@ public class ExportQueries {
 					Long.class));
 		}
 		return new ArrayList<>(result);
-	}
-
-	/** FHIR ids of the given pids. */
-	public Map<Long, String> fhirIds(List<Long> pids) {
-		Map<Long, String> result = new HashMap<>();
-		for (List<Long> batch : batches(pids)) {
-			jdbc.query(
-					"SELECT RES_ID, FHIR_ID FROM HFJ_RESOURCE WHERE RES_ID IN (:pids)",
-					new MapSqlParameterSource("pids", batch),
-					rs -> {
-						result.put(rs.getLong(1), rs.getString(2));
-					});
-		}
-		return result;
 	}
 
 	/** The next page of live pids of one type after {@code afterPid}, in pid order. */
@@ -100,16 +83,18 @@ public class ExportQueries {
 	/** Keeps those of {@code pids} that are live and updated within the window, in pid order. */
 	public List<Long> filterUpdated(List<Long> pids, UpdatedWindow window) {
 		TreeSet<Long> result = new TreeSet<>();
-		for (List<Long> batch : batches(pids)) {
-			jdbc.query(
-					"SELECT RES_ID, RES_UPDATED FROM HFJ_RESOURCE WHERE RES_ID IN (:pids) AND RES_DELETED_AT IS NULL",
-					new MapSqlParameterSource("pids", batch),
-					rs -> {
-						if (window.contains(rs.getTimestamp(2).getTime())) {
-							result.add(rs.getLong(1));
-						}
-					});
-		}
+		forEachBatch(
+				pids,
+				"SELECT r.RES_ID, r.RES_UPDATED FROM " + PIDS_TABLE + " JOIN HFJ_RESOURCE r ON r.RES_ID = s.PID"
+						+ " WHERE r.RES_DELETED_AT IS NULL",
+				"SELECT RES_ID, RES_UPDATED FROM HFJ_RESOURCE WHERE %s AND RES_DELETED_AT IS NULL",
+				"RES_ID",
+				new MapSqlParameterSource(),
+				rs -> {
+					if (window.contains(rs.getTimestamp(2).getTime())) {
+						result.add(rs.getLong(1));
+					}
+				});
 		return new ArrayList<>(result);
 	}
 
@@ -125,17 +110,19 @@ public class ExportQueries {
 		if (types.isEmpty()) {
 			return result;
 		}
-		for (List<Long> batch : batches(patientPids)) {
-			jdbc.query(
-					"SELECT SRC_RESOURCE_ID, SRC_PATH FROM HFJ_RES_LINK WHERE TARGET_RESOURCE_ID IN (:patients)",
-					new MapSqlParameterSource("patients", batch),
-					rs -> {
-						String type = compartment.typeOfPath(rs.getString(2));
-						if (type != null && types.contains(type)) {
-							result.computeIfAbsent(type, t -> new TreeSet<>()).add(rs.getLong(1));
-						}
-					});
-		}
+		forEachBatch(
+				patientPids,
+				"SELECT l.SRC_RESOURCE_ID, l.SRC_PATH FROM " + PIDS_TABLE
+						+ " JOIN HFJ_RES_LINK l ON l.TARGET_RESOURCE_ID = s.PID",
+				"SELECT SRC_RESOURCE_ID, SRC_PATH FROM HFJ_RES_LINK WHERE %s",
+				"TARGET_RESOURCE_ID",
+				new MapSqlParameterSource(),
+				rs -> {
+					String type = compartment.typeOfPath(rs.getString(2));
+					if (type != null && types.contains(type)) {
+						result.computeIfAbsent(type, t -> new TreeSet<>()).add(rs.getLong(1));
+					}
+				});
 		return result;
 	}
 
@@ -155,39 +142,27 @@ public class ExportQueries {
 				sourcePids,
 				"SELECT l.TARGET_RESOURCE_ID, l.TARGET_RESOURCE_TYPE FROM " + PIDS_TABLE
 						+ " JOIN HFJ_RES_LINK l ON l.SRC_RESOURCE_ID = s.PID WHERE l.TARGET_RESOURCE_ID IS NOT NULL",
+				// The database keeps the few distinct targets of the wanted types: on PostgreSQL the links of
+				// 52,000 resources are 223,000 rows, their referenced targets a few hundred.
 				"SELECT DISTINCT TARGET_RESOURCE_ID, TARGET_RESOURCE_TYPE FROM HFJ_RES_LINK"
-						+ " WHERE SRC_RESOURCE_ID IN (:pids) AND TARGET_RESOURCE_TYPE IN (:types)"
-						+ " AND TARGET_RESOURCE_ID IS NOT NULL",
+						+ " WHERE %s AND TARGET_RESOURCE_TYPE IN (:types) AND TARGET_RESOURCE_ID IS NOT NULL",
+				"SRC_RESOURCE_ID",
 				new MapSqlParameterSource("types", targetTypes),
 				collect);
 		return result;
 	}
 
 	/**
-	 * Runs a query once per batch of pids. On H2 the batch is bound as an array and joined
-	 * ({@code h2Sql} reads it as {@link #PIDS_TABLE}): H2 re-checks an IN-list against every element
-	 * for each row, a join with the array does not. Elsewhere {@code inListSql} gets {@code :pids}.
+	 * Runs a query once per batch of pids, bound as {@link PidBatches} says: on H2 {@code h2Sql}, which
+	 * joins the batch as {@link #PIDS_TABLE}; elsewhere {@code sql}, whose {@code %s} becomes
+	 * "{@code column} is one of the batch" (an array on PostgreSQL, an IN-list on other databases).
 	 */
 	private void forEachBatch(
-			List<Long> pids, String h2Sql, String inListSql, MapSqlParameterSource params, RowCallbackHandler rows) {
-		if (h2) {
-			for (List<Long> batch : batches(pids, ARRAY_BATCH)) {
-				jdbc.query(h2Sql, new MapSqlParameterSource(params.getValues()).addValue("pids", bigintArray(batch)), rows);
-			}
-			return;
+			List<Long> pids, String h2Sql, String sql, String column, MapSqlParameterSource params, RowCallbackHandler rows) {
+		String query = pidBatches.form() == PidBatches.Form.H2_JOIN ? h2Sql : String.format(sql, pidBatches.in(column));
+		for (List<Long> batch : pidBatches.batches(pids)) {
+			jdbc.query(query, new MapSqlParameterSource(params.getValues()).addValue("pids", pidBatches.bind(batch)), rows);
 		}
-		for (List<Long> batch : batches(pids)) {
-			jdbc.query(inListSql, new MapSqlParameterSource(params.getValues()).addValue("pids", batch), rows);
-		}
-	}
-
-	private static SqlTypeValue bigintArray(List<Long> pids) {
-		return new AbstractSqlTypeValue() {
-			@Override
-			protected Object createTypeValue(Connection connection, int sqlType, String typeName) throws SQLException {
-				return connection.createArrayOf("BIGINT", pids.toArray());
-			}
-		};
 	}
 
 	/** A Provenance that targets one of the given resources: its pid, the target's pid and its lastUpdated. */
@@ -203,7 +178,8 @@ public class ExportQueries {
 				"SELECT l.SRC_RESOURCE_ID, l.TARGET_RESOURCE_ID, r.RES_UPDATED FROM " + PIDS_TABLE
 						+ " JOIN HFJ_RES_LINK l ON l.TARGET_RESOURCE_ID = s.PID" + joinAndFilter,
 				"SELECT l.SRC_RESOURCE_ID, l.TARGET_RESOURCE_ID, r.RES_UPDATED FROM HFJ_RES_LINK l" + joinAndFilter
-						+ " AND l.TARGET_RESOURCE_ID IN (:pids)",
+						+ " AND %s",
+				"l.TARGET_RESOURCE_ID",
 				new MapSqlParameterSource(),
 				rs -> {
 					long updated = rs.getTimestamp(3).getTime();
@@ -222,8 +198,9 @@ public class ExportQueries {
 				"SELECT l.SRC_RESOURCE_ID, COUNT(*) FROM " + PIDS_TABLE
 						+ " JOIN HFJ_RES_LINK l ON l.SRC_RESOURCE_ID = s.PID"
 						+ " WHERE l.SRC_PATH = 'Provenance.target' GROUP BY l.SRC_RESOURCE_ID",
-				"SELECT SRC_RESOURCE_ID, COUNT(*) FROM HFJ_RES_LINK WHERE SRC_RESOURCE_ID IN (:pids)"
+				"SELECT SRC_RESOURCE_ID, COUNT(*) FROM HFJ_RES_LINK WHERE %s"
 						+ " AND SRC_PATH = 'Provenance.target' GROUP BY SRC_RESOURCE_ID",
+				"SRC_RESOURCE_ID",
 				new MapSqlParameterSource(),
 				rs -> {
 					counts.put(rs.getLong(1), rs.getInt(2));

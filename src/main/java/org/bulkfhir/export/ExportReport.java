@@ -18,6 +18,13 @@ public class ExportReport implements IModelJson {
 	@JsonProperty("completedAt")
 	private long completedAt;
 
+	/**
+	 * Resources HAPI had to read because their stored form could not be spliced (compressed or external
+	 * bodies, a meta kept in the stored text); the others were written from the stored text.
+	 */
+	@JsonProperty("readByHapi")
+	private long readByHapi;
+
 	public List<ExportedFile> getFiles() {
 		return files;
 	}
@@ -32,6 +39,14 @@ public class ExportReport implements IModelJson {
 
 	public void setCompletedAt(long completedAt) {
 		this.completedAt = completedAt;
+	}
+
+	public long getReadByHapi() {
+		return readByHapi;
+	}
+
+	public void setReadByHapi(long readByHapi) {
+		this.readByHapi = readByHapi;
 	}
 
 	public long totalResources() {

@@ -8,19 +8,19 @@ import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.jpa.searchparam.MatchUrlService;
 import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
 import ca.uhn.fhir.rest.api.server.storage.IResourcePersistentId;
+import ca.uhn.fhir.rest.api.Constants;
 import ca.uhn.fhir.rest.param.TokenOrListParam;
 import ca.uhn.fhir.rest.param.TokenParam;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeSet;
 
 import static org.bulkfhir.output.StoredResourceReader.batches;
 
 /**
  * Applies {@code _typeFilter} queries with HAPI's own search engine, restricted to candidate
- * resources (by {@code _id}), so any search parameter HAPI supports works in a filter.
+ * resources (by pid, HAPI's {@code _pid}), so any search parameter HAPI supports works in a filter.
  * Several filters for one type are alternatives (OR), as the Bulk Data IG says.
  */
 public class FilterSearch {
@@ -28,14 +28,12 @@ public class FilterSearch {
 	private final FhirContext fhirContext;
 	private final DaoRegistry daoRegistry;
 	private final MatchUrlService matchUrlService;
-	private final ExportQueries queries;
 
 	public FilterSearch(
-			FhirContext fhirContext, DaoRegistry daoRegistry, MatchUrlService matchUrlService, ExportQueries queries) {
+			FhirContext fhirContext, DaoRegistry daoRegistry, MatchUrlService matchUrlService) {
 		this.fhirContext = fhirContext;
 		this.daoRegistry = daoRegistry;
 		this.matchUrlService = matchUrlService;
-		this.queries = queries;
 	}
 
 	/** Parses a filter; throws HAPI's InvalidRequestException when it is not a valid search. */
@@ -52,13 +50,13 @@ public class FilterSearch {
 		IFhirResourceDao<?> dao = daoRegistry.getResourceDao(type);
 		TreeSet<Long> matched = new TreeSet<>();
 		for (List<Long> batch : batches(candidates)) {
-			Map<Long, String> ids = queries.fhirIds(batch);
 			for (String filter : filters) {
 				SearchParameterMap map = parse(filter);
 				map.setLoadSynchronous(true);
-				TokenOrListParam idParam = new TokenOrListParam();
-				ids.values().forEach(id -> idParam.addOr(new TokenParam(id)));
-				map.add("_id", idParam);
+				// Restricted by pid (HAPI's _pid): no FHIR id of a candidate needs resolving.
+				TokenOrListParam pidParam = new TokenOrListParam();
+				batch.forEach(pid -> pidParam.addOr(new TokenParam(Long.toString(pid))));
+				map.add(Constants.PARAM_PID, pidParam);
 				List<IResourcePersistentId> found = dao.searchForIds(map, new SystemRequestDetails());
 				for (IResourcePersistentId pid : found) {
 					matched.add(((JpaPid) pid).getId());

@@ -34,6 +34,7 @@ public class ManifestStep implements IReductionStepWorker<ExportJobParameters, C
 	private final List<ExportedFile> errorFiles = new ArrayList<>();
 	private final Map<String, TreeSet<Long>> referenced = new TreeMap<>();
 	private final java.util.Set<Integer> seenSequences = new java.util.HashSet<>();
+	private long readByHapi;
 
 	public ManifestStep(
 			ExportOutput output,
@@ -56,6 +57,7 @@ public class ManifestStep implements IReductionStepWorker<ExportJobParameters, C
 		}
 		files.addAll(result.getFiles());
 		errorFiles.addAll(result.getErrorFiles());
+		readByHapi += result.getReadByHapi();
 		result.getReferencedPids()
 				.forEach((type, pids) -> referenced.computeIfAbsent(type, t -> new TreeSet<>()).addAll(pids));
 		return ChunkOutcome.SUCCESS();
@@ -93,6 +95,7 @@ public class ManifestStep implements IReductionStepWorker<ExportJobParameters, C
 			report.getFiles().addAll(writers.files());
 			report.getErrorFiles().addAll(errorFiles);
 			report.getErrorFiles().addAll(writers.errorFiles());
+			report.setReadByHapi(readByHapi + writers.resourcesReadByHapi());
 		} catch (IOException e) {
 			throw new JobExecutionFailedException("Could not write export files: " + e.getMessage(), e);
 		}

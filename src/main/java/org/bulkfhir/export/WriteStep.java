@@ -77,12 +77,13 @@ public class WriteStep implements IJobStepWorker<ExportJobParameters, ExportWork
 			writers.close();
 			result.getFiles().addAll(writers.files());
 			result.getErrorFiles().addAll(writers.errorFiles());
+			result.setReadByHapi(writers.resourcesReadByHapi());
 		} catch (IOException e) {
 			throw new JobExecutionFailedException("Could not write export files: " + e.getMessage(), e);
 		}
-		LOG.info("Export job {} chunk {} written by node {}: {} resources in {} files, {} ms", jobId,
+		LOG.info("Export job {} chunk {} written by node {}: {} resources ({} read by HAPI) in {} files, {} ms", jobId,
 				chunk.getSequence(), NODE, result.getFiles().stream().mapToLong(ExportedFile::getCount).sum(),
-				result.getFiles().size(), (System.nanoTime() - started) / 1_000_000);
+				result.getReadByHapi(), result.getFiles().size(), (System.nanoTime() - started) / 1_000_000);
 		sink.accept(result);
 		return RunOutcome.SUCCESS;
 	}

@@ -34,6 +34,7 @@ public class ChunkFileWriters implements Closeable {
 	private final UpdatedWindow window;
 	private final Map<String, NdjsonRollingWriter> writers = new TreeMap<>();
 	private NdjsonRollingWriter errorWriter;
+	private long readByHapi;
 
 	ChunkFileWriters(
 			StoredResourceReader reader,
@@ -60,7 +61,7 @@ public class ChunkFileWriters implements Closeable {
 	 */
 	public List<Long> write(List<Long> pids) {
 		List<Long> written = new ArrayList<>(pids.size());
-		reader.read(
+		StoredResourceReader.ReadCounts counts = reader.read(
 				pids,
 				window,
 				resource -> {
@@ -72,7 +73,13 @@ public class ChunkFileWriters implements Closeable {
 					}
 				},
 				this::writeError);
+		readByHapi += counts.readByHapi();
 		return written;
+	}
+
+	/** How many of the resources written so far HAPI had to read (their stored form could not be spliced). */
+	public long resourcesReadByHapi() {
+		return readByHapi;
 	}
 
 	private NdjsonRollingWriter writerFor(String type) {

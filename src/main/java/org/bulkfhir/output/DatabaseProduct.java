@@ -12,12 +12,19 @@ public final class DatabaseProduct {
 	private DatabaseProduct() {}
 
 	public static boolean isH2(NamedParameterJdbcTemplate jdbc) {
+		return "H2".equals(name(jdbc));
+	}
+
+	public static boolean isPostgres(NamedParameterJdbcTemplate jdbc) {
+		return "PostgreSQL".equals(name(jdbc));
+	}
+
+	private static String name(NamedParameterJdbcTemplate jdbc) {
 		try {
-			String product = JdbcUtils.extractDatabaseMetaData(
+			return JdbcUtils.extractDatabaseMetaData(
 					jdbc.getJdbcTemplate().getDataSource(), DatabaseMetaData::getDatabaseProductName);
-			return "H2".equals(product);
 		} catch (MetaDataAccessException e) {
-			return false;
+			return "";
 		}
 	}
 }

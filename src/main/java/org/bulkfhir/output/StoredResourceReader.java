@@ -1,14 +1,10 @@
 package org.bulkfhir.output;
 
-import ca.uhn.fhir.context.FhirContext;
-import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
-import ca.uhn.fhir.jpa.model.dao.JpaPid;
-import ca.uhn.fhir.parser.IParser;
-import com.fasterxml.jackson.core.io.JsonStringEncoder;
-import org.hl7.fhir.instance.model.api.IBaseResource;
+import ca.uhn.fhir.jpa.model.entity.StorageSettings.TagStorageModeEnum;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 
+import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -16,16 +12,27 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * Reads the current version of stored resources as JSON text, straight from HAPI's tables.
+ * Reads stored resource versions as JSON text, straight from HAPI's tables.
  *
- * <p>HAPI stores each version's JSON without {@code id} and {@code meta}; this reader splices them
- * back (id, versionId, lastUpdated, source) so the line equals what a FHIR read returns. Resources
- * whose stored form needs more than that (tags, profiles, security labels, meta extensions,
- * compressed or external text) are loaded through HAPI's DAO and encoded by HAPI instead.
+ * <p>HAPI stores each version's JSON without {@code id} and {@code meta}: it keeps versionId and
+ * lastUpdated in {@code HFJ_RES_VER}, {@code meta.source} in its {@code SOURCE_URI}/{@code REQUEST_ID},
+ * and tags, security labels and profiles in its tag tables. Per batch of resources this reader reads
+ * those tags in one query ({@link StoredTag}), then streams the stored text of the versions and splices
+ * {@code id} and {@code meta} back in, so that each line equals what HAPI's read returns. A version whose
+ * stored form is anything else (compressed or external body, a {@code meta} kept in the text — meta
+ * extensions, or tags in INLINE mode — or unexpected text) is read by {@link HapiBatchReader}, all of a
+ * batch's together.
+ *
+ * <p>Which version is read is decided by one query ({@link #VERSIONS}: today the current one); the
+ * tags are looked up by the version's pid where HAPI keeps them per version (VERSIONED mode), by the
+ * resource's pid where it keeps one set per resource (NON_VERSIONED), and the fallback loads versions
+ * by their pid: reading an older version needs only a different version query.
  */
 public class StoredResourceReader {
 
@@ -44,26 +51,87 @@ public class StoredResourceReader {
 		return batches;
 	}
 
-	private static final String SELECT = "SELECT r.RES_ID, r.RES_TYPE, r.FHIR_ID, r.RES_VER, r.HAS_TAGS, v.RES_UPDATED,"
-			+ " v.RES_ENCODING, %s AS RES_TEXT_VC, v.SOURCE_URI, v.REQUEST_ID"
-			+ " FROM HFJ_RESOURCE r JOIN HFJ_RES_VER v ON v.RES_ID = r.RES_ID AND v.RES_VER = r.RES_VER"
-			+ " WHERE r.RES_ID IN (:pids) AND r.RES_DELETED_AT IS NULL ORDER BY r.RES_ID";
+	/**
+	 * The current version of each live resource of the batch ({@code %1$s}: HFJ_RESOURCE r of the
+	 * batch, {@code %2$s}: the stored text column, {@code %3$s}: the batch's condition, if any,
+	 * {@code %4$s}: the version's tag ids as an array, or NULL).
+	 */
+	private static final String VERSIONS = "SELECT r.RES_ID, r.RES_TYPE, r.FHIR_ID, r.HAS_TAGS, v.PID AS VER_PID,"
+			+ " v.RES_VER, v.HAS_TAGS AS VER_HAS_TAGS, v.RES_UPDATED, v.RES_ENCODING, %2$s AS RES_TEXT_VC,"
+			+ " v.SOURCE_URI, v.REQUEST_ID, %4$s AS TAG_IDS"
+			+ " FROM %1$s JOIN HFJ_RES_VER v ON v.RES_ID = r.RES_ID AND v.RES_VER = r.RES_VER"
+			+ " WHERE %3$s r.RES_DELETED_AT IS NULL ORDER BY r.RES_ID";
+
+	/**
+	 * The tag ids of a row as an array, on PostgreSQL and H2: one index lookup per tagged version
+	 * (HFJ_HISTORY_TAG by version pid, HFJ_RES_TAG by resource pid) in the same query as the text.
+	 */
+	private static final String VERSION_TAG_IDS =
+			"CASE WHEN v.HAS_TAGS THEN ARRAY(SELECT t.TAG_ID FROM HFJ_HISTORY_TAG t WHERE t.RES_VER_PID = v.PID) END";
+	private static final String RESOURCE_TAG_IDS =
+			"CASE WHEN r.HAS_TAGS THEN ARRAY(SELECT t.TAG_ID FROM HFJ_RES_TAG t WHERE t.RES_ID = r.RES_ID) END";
+
+	/**
+	 * The tag ids of the batch's resources ({@code %1$s}: the key, {@code %2$s}: the tag table t of the
+	 * batch, {@code %3$s}: the batch's condition, if any). VERSIONED keys them by version pid: every
+	 * version has its own (HFJ_HISTORY_TAG); NON_VERSIONED by resource pid: one set per resource
+	 * (HFJ_RES_TAG). The definitions come from {@link TagDefinitions}. For databases other than
+	 * PostgreSQL and H2, which read them with the text ({@link #VERSION_TAG_IDS}).
+	 */
+	private static final String TAGS = "SELECT %1$s AS TAG_KEY, t.TAG_ID FROM %2$s %3$s";
+
+	/** Resources per query when the batch is bound as an array (PostgreSQL, H2). */
+	static final int ARRAY_BATCH = 2_000;
 
 	private static final DateTimeFormatter LAST_UPDATED =
 			DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSxxx").withZone(ZoneId.systemDefault());
 
 	private final NamedParameterJdbcTemplate jdbc;
-	private final DaoRegistry daoRegistry;
-	private final FhirContext fhirContext;
-	private final String select;
+	private final HapiBatchReader fallback;
+	private final TagStorageModeEnum tagMode;
+	private final PidBatches batches;
+	private final TagDefinitions tagDefinitions;
+	private final String versions;
+	private final String versionTags;
+	private final String resourceTags;
+	private final String updated;
+	/** Tag ids come with each row (PostgreSQL, H2) rather than from a query of their own. */
+	private final boolean tagIdsInRow;
 
-	public StoredResourceReader(NamedParameterJdbcTemplate jdbc, DaoRegistry daoRegistry, FhirContext fhirContext) {
+	public StoredResourceReader(NamedParameterJdbcTemplate jdbc, HapiBatchReader fallback, TagStorageModeEnum tagMode) {
 		this.jdbc = jdbc;
+		this.fallback = fallback;
+		this.tagMode = tagMode;
+		this.batches = new PidBatches(jdbc, ARRAY_BATCH);
+		this.tagDefinitions = new TagDefinitions(jdbc, batches);
+		boolean h2 = batches.form() == PidBatches.Form.H2_JOIN;
 		// H2 hands out a CLOB column as a LOB handle and keeps every handle of a result for its LOB_TIMEOUT
 		// (5 minutes): a large export would hold one per resource read. As VARCHAR it is a plain value.
-		this.select = String.format(SELECT, DatabaseProduct.isH2(jdbc) ? "CAST(v.RES_TEXT_VC AS VARCHAR)" : "v.RES_TEXT_VC");
-		this.daoRegistry = daoRegistry;
-		this.fhirContext = fhirContext;
+		this.tagIdsInRow = batches.form() != PidBatches.Form.IN_LIST;
+		String tagIds = !tagIdsInRow ? "NULL" : switch (tagMode) {
+			case VERSIONED -> VERSION_TAG_IDS;
+			case NON_VERSIONED -> RESOURCE_TAG_IDS;
+			case INLINE -> "NULL";
+		};
+		this.versions = h2
+				? String.format(VERSIONS, PidBatches.H2_TABLE + " JOIN HFJ_RESOURCE r ON r.RES_ID = s.PID",
+						"CAST(v.RES_TEXT_VC AS VARCHAR)", "", tagIds)
+				: String.format(VERSIONS, "HFJ_RESOURCE r", "v.RES_TEXT_VC", batches.in("r.RES_ID") + " AND", tagIds);
+		this.updated = h2
+				? "SELECT r.RES_ID, r.RES_UPDATED FROM " + PidBatches.H2_TABLE + " JOIN HFJ_RESOURCE r ON r.RES_ID = s.PID"
+				: "SELECT r.RES_ID, r.RES_UPDATED FROM HFJ_RESOURCE r WHERE " + batches.in("r.RES_ID");
+		this.versionTags = tags("HFJ_HISTORY_TAG", "t.RES_VER_PID");
+		this.resourceTags = tags("HFJ_RES_TAG", "t.RES_ID");
+	}
+
+	private String tags(String table, String key) {
+		return batches.form() == PidBatches.Form.H2_JOIN
+				? String.format(TAGS, key, PidBatches.H2_TABLE + " JOIN " + table + " t ON t.RES_ID = s.PID", "")
+				: String.format(TAGS, key, table + " t", "WHERE " + batches.in("t.RES_ID"));
+	}
+
+	private MapSqlParameterSource pids(List<Long> batch) {
+		return new MapSqlParameterSource("pids", batches.bind(batch));
 	}
 
 	/** One exported resource: its pid, type and the complete JSON line (no newline). */
@@ -72,72 +140,201 @@ public class StoredResourceReader {
 	/** A resource that could not be read or encoded; the export goes on without it. */
 	public record FailedResource(long pid, String type, String message) {}
 
+	/** What one {@link #read} did: resources written, and how many of them HAPI had to read. */
+	public record ReadCounts(long written, long readByHapi) {}
+
 	/**
 	 * Streams the given resources to {@code sink}, batch by batch; deleted ones and those outside
 	 * the window are skipped, and those that cannot be encoded go to {@code failures}.
 	 */
-	public void read(
+	public ReadCounts read(
 			List<Long> pids, UpdatedWindow window, Consumer<StoredResource> sink, Consumer<FailedResource> failures) {
-		IParser parser = fhirContext.newJsonParser();
-		for (List<Long> batch : batches(pids)) {
-			List<long[]> fallback = new ArrayList<>();
-			List<String> fallbackTypes = new ArrayList<>();
-			jdbc.query(select, new MapSqlParameterSource("pids", batch), (ResultSet rs) -> {
-				if (!window.contains(rs.getTimestamp("RES_UPDATED").getTime())) {
-					return;
-				}
-				StoredResource resource = spliced(rs);
-				if (resource != null) {
-					sink.accept(resource);
-				} else {
-					fallback.add(new long[] {rs.getLong("RES_ID")});
-					fallbackTypes.add(rs.getString("RES_TYPE"));
+		long[] counts = new long[2];
+		Consumer<StoredResource> counted = resource -> {
+			counts[0]++;
+			sink.accept(resource);
+		};
+		for (List<Long> all : batches.batches(pids)) {
+			List<Long> batch = window.since() == null ? all : updatedSince(all, window.since());
+			if (batch.isEmpty()) {
+				continue;
+			}
+			List<Row> rows = new ArrayList<>(batch.size());
+			jdbc.query(versions, pids(batch), (ResultSet rs) -> {
+				if (window.contains(rs.getTimestamp("RES_UPDATED").getTime())) {
+					rows.add(Row.of(rs));
 				}
 			});
-			for (int i = 0; i < fallback.size(); i++) {
-				long pid = fallback.get(i)[0];
-				String type = fallbackTypes.get(i);
-				String json;
-				String fhirId;
-				try {
-					IBaseResource resource = daoRegistry.getResourceDao(type).readByPid(JpaPid.fromId(pid));
-					fhirId = resource.getIdElement().getIdPart();
-					json = parser.encodeResourceToString(resource);
-				} catch (RuntimeException e) {
-					failures.accept(new FailedResource(pid, type, e.getMessage()));
-					continue;
+			Map<Long, List<StoredTag>> tags = tagIdsInRow ? tagsOf(rows) : tags(batch);
+			List<HapiBatchReader.Version> forHapi = new ArrayList<>();
+			for (Row row : rows) {
+				StoredResource resource = spliced(row, tags);
+				if (resource != null) {
+					counted.accept(resource);
+				} else {
+					forHapi.add(new HapiBatchReader.Version(row.pid, row.type, row.versionPid));
 				}
-				sink.accept(new StoredResource(pid, type, fhirId, json));
 			}
+			long before = counts[0];
+			fallback.read(forHapi, counted, failures);
+			counts[1] += counts[0] - before;
+		}
+		return new ReadCounts(counts[0], counts[1]);
+	}
+
+	/** One row of {@link #VERSIONS}. */
+	private record Row(
+			long pid,
+			String type,
+			String fhirId,
+			boolean resourceHasTags,
+			long versionPid,
+			long version,
+			boolean versionHasTags,
+			Timestamp updated,
+			String encoding,
+			String text,
+			String sourceUri,
+			String requestId,
+			long[] tagIds) {
+
+		static Row of(ResultSet rs) throws SQLException {
+			return new Row(
+					rs.getLong("RES_ID"),
+					rs.getString("RES_TYPE"),
+					rs.getString("FHIR_ID"),
+					rs.getBoolean("HAS_TAGS"),
+					rs.getLong("VER_PID"),
+					rs.getLong("RES_VER"),
+					rs.getBoolean("VER_HAS_TAGS"),
+					rs.getTimestamp("RES_UPDATED"),
+					rs.getString("RES_ENCODING"),
+					rs.getString("RES_TEXT_VC"),
+					rs.getString("SOURCE_URI"),
+					rs.getString("REQUEST_ID"),
+					longs(rs.getArray("TAG_IDS")));
+		}
+
+		private static long[] longs(Array array) throws SQLException {
+			if (array == null) {
+				return null;
+			}
+			Object[] values = (Object[]) array.getArray();
+			long[] ids = new long[values.length];
+			for (int i = 0; i < values.length; i++) {
+				ids[i] = ((Number) values[i]).longValue();
+			}
+			return ids;
 		}
 	}
 
-	private static StoredResource spliced(ResultSet rs) throws SQLException {
-		String text = rs.getString("RES_TEXT_VC");
-		if (text == null || rs.getBoolean("HAS_TAGS") || !"JSON".equals(rs.getString("RES_ENCODING"))) {
+	/** The tags of rows that carry their tag ids, keyed as {@link #tags} keys them. */
+	private Map<Long, List<StoredTag>> tagsOf(List<Row> rows) {
+		Map<Long, List<Long>> tagIds = new HashMap<>();
+		for (Row row : rows) {
+			if (row.tagIds != null && row.tagIds.length > 0) {
+				List<Long> ids = new ArrayList<>(row.tagIds.length);
+				for (long id : row.tagIds) {
+					ids.add(id);
+				}
+				tagIds.put(tagMode == TagStorageModeEnum.NON_VERSIONED ? row.pid : row.versionPid, ids);
+			}
+		}
+		return definitions(tagIds);
+	}
+
+	/**
+	 * Those of the batch whose resource was updated at or after {@code since}: with {@code _since}
+	 * most of a Group's resources are older, and their stored text need not be read at all. A
+	 * resource's last update is never before its version's, so no version in the window is lost.
+	 * Checked in Java: given a RES_UPDATED bound, H2 would walk its (RES_UPDATED, RES_ID) index.
+	 */
+	private List<Long> updatedSince(List<Long> batch, long since) {
+		List<Long> kept = new ArrayList<>(batch.size());
+		jdbc.query(updated, pids(batch), (ResultSet rs) -> {
+			if (rs.getTimestamp(2).getTime() >= since) {
+				kept.add(rs.getLong(1));
+			}
+		});
+		kept.sort(null);
+		return kept;
+	}
+
+	/** The tags of the batch's resources, by version pid (VERSIONED) or resource pid (NON_VERSIONED). */
+	private Map<Long, List<StoredTag>> tags(List<Long> batch) {
+		Map<Long, List<StoredTag>> tags = new HashMap<>();
+		String sql = switch (tagMode) {
+			case VERSIONED -> versionTags;
+			case NON_VERSIONED -> resourceTags;
+			case INLINE -> null;
+		};
+		if (sql == null) {
+			return tags;
+		}
+		Map<Long, List<Long>> tagIds = new HashMap<>();
+		jdbc.query(sql, pids(batch), (ResultSet rs) -> {
+			tagIds.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>(4)).add(rs.getLong(2));
+		});
+		return definitions(tagIds);
+	}
+
+	/** Tag ids by key → their definitions by key (an id without a definition is left out, as HAPI's read does). */
+	private Map<Long, List<StoredTag>> definitions(Map<Long, List<Long>> tagIds) {
+		Map<Long, List<StoredTag>> tags = new HashMap<>();
+		Map<Long, StoredTag> definitions =
+				tagDefinitions.get(tagIds.values().stream().flatMap(List::stream).collect(java.util.stream.Collectors.toSet()));
+		tagIds.forEach((key, ids) -> {
+			List<StoredTag> list = new ArrayList<>(ids.size());
+			for (Long id : ids) {
+				StoredTag definition = definitions.get(id);
+				if (definition != null) {
+					list.add(definition);
+				}
+			}
+			tags.put(key, list);
+		});
+		return tags;
+	}
+
+	/** The line for this row, or null when HAPI has to read it. */
+	private StoredResource spliced(Row row, Map<Long, List<StoredTag>> tags) {
+		String text = row.text;
+		if (text == null || !"JSON".equals(row.encoding)) {
 			return null;
 		}
-		String type = rs.getString("RES_TYPE");
-		String prefix = "{\"resourceType\":\"" + type + "\"";
-		if (!text.startsWith(prefix) || text.contains("\"meta\"")) {
+		String prefix = "{\"resourceType\":\"" + row.type + "\"";
+		if (!text.startsWith(prefix)) {
 			return null;
 		}
 		char next = text.length() > prefix.length() ? text.charAt(prefix.length()) : ' ';
-		if (next != ',' && next != '}') {
+		// HAPI writes meta first after resourceType (id is never stored): a stored meta (its extensions, or
+		// tags in INLINE mode) is at this place if anywhere.
+		if ((next != ',' && next != '}') || text.startsWith(",\"meta\"", prefix.length())) {
 			return null;
 		}
-		String fhirId = rs.getString("FHIR_ID");
-		StringBuilder line = new StringBuilder(text.length() + 160);
-		line.append(prefix).append(",\"id\":\"").append(fhirId).append("\",\"meta\":{\"versionId\":\"")
-				.append(rs.getLong("RES_VER")).append("\",\"lastUpdated\":\"")
-				.append(lastUpdated(rs.getTimestamp("RES_UPDATED"))).append('"');
-		String source = source(rs.getString("SOURCE_URI"), rs.getString("REQUEST_ID"));
+		List<StoredTag> versionTags = switch (tagMode) {
+			case VERSIONED -> row.versionHasTags ? tags.get(row.versionPid) : null;
+			case NON_VERSIONED -> row.resourceHasTags ? tags.get(row.pid) : null;
+			case INLINE -> null;
+		};
+		StringBuilder line = new StringBuilder(text.length() + 160 + (versionTags == null ? 0 : 120 * versionTags.size()));
+		line.append(prefix).append(",\"id\":\"");
+		StoredTag.quote(line, row.fhirId);
+		line.append("\",\"meta\":{\"versionId\":\"")
+				.append(row.version).append("\",\"lastUpdated\":\"")
+				.append(lastUpdated(row.updated)).append('"');
+		String source = source(row.sourceUri, row.requestId);
 		if (source != null) {
-			line.append(",\"source\":\"").append(JsonStringEncoder.getInstance().quoteAsString(source)).append('"');
+			line.append(",\"source\":\"");
+			StoredTag.quote(line, source);
+			line.append('"');
+		}
+		if (versionTags != null) {
+			StoredTag.appendMeta(line, versionTags);
 		}
 		line.append('}');
 		line.append(text, prefix.length(), text.length());
-		return new StoredResource(rs.getLong("RES_ID"), type, fhirId, line.toString());
+		return new StoredResource(row.pid, row.type, row.fhirId, line.toString());
 	}
 
 	/**
@@ -152,15 +349,16 @@ public class StoredResourceReader {
 		return LAST_UPDATED.withZone(zone).format(Instant.ofEpochMilli(timestamp.getTime()));
 	}
 
-	private static String source(String sourceUri, String requestId) {
-		boolean hasUri = sourceUri != null && !sourceUri.isEmpty();
-		boolean hasRequest = requestId != null && !requestId.isEmpty();
-		if (hasUri && hasRequest) {
-			return sourceUri + "#" + requestId;
+	/** {@code meta.source} as HAPI's {@code MetaUtil.populateResourceSource} builds it. */
+	static String source(String sourceUri, String requestId) {
+		String source = sourceUri == null ? "" : sourceUri;
+		int hash = source.indexOf('#');
+		if (hash >= 0) {
+			source = source.substring(0, hash);
 		}
-		if (hasRequest) {
-			return "#" + requestId;
+		if (requestId != null && !requestId.isBlank()) {
+			source = source + "#" + requestId;
 		}
-		return hasUri ? sourceUri : null;
+		return source.isBlank() ? null : source;
 	}
 }

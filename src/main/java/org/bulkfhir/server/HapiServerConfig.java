@@ -60,8 +60,11 @@ public class HapiServerConfig {
 
 	@Bean
 	public JpaStorageSettings jpaStorageSettings(
-			@Value("${bulkfhir.server.stock-fast-maintenance:false}") boolean stockFastMaintenance) {
+			@Value("${bulkfhir.server.stock-fast-maintenance:false}") boolean stockFastMaintenance,
+			@Value("${bulkfhir.server.tag-storage-mode:VERSIONED}") JpaStorageSettings.TagStorageModeEnum tagStorageMode) {
 		JpaStorageSettings settings = new JpaStorageSettings();
+		// HAPI's default (VERSIONED) unless told otherwise: the tests run the other modes too.
+		settings.setTagStorageMode(tagStorageMode);
 		settings.setAllowExternalReferences(true);
 		settings.setAllowMultipleDelete(true);
 		// Benchmark only: stock batch2 in its fastest form (see StockMaintenancePacer).

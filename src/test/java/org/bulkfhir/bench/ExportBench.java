@@ -40,12 +40,19 @@ import java.util.stream.Collectors;
  *   <li>{@code limit JDBC_URL TYPES OUTFILE}: one streaming read of the stored text of the current
  *   versions of all resources of TYPES, written as lines to OUTFILE, no parsing.</li>
  *   <li>{@code compare OURS_IDS STOCK_IDS}: the two exported sets without Provenance and Group.</li>
+ *   <li>{@code sql JDBC_URL USER PASSWORD STATEMENT...}: runs the statements (autocommit), e.g. to copy a
+ *   PostgreSQL database from its template.</li>
+ *   <li>{@code postgres DATA_DIR PORT}: runs the embedded PostgreSQL the tests use (io.zonky) on DATA_DIR
+ *   (created on first use, kept) until the process is stopped.</li>
  * </ul>
+ * {@code export} also takes {@code query=...}, appended to the kick-off URL as it is (e.g. a
+ * {@code _typeFilter} or {@code _since}); {@code limit} takes the database user and password after the
+ * output file (default: H2's sa with no password).
  */
 public final class ExportBench {
 
 	private static final ObjectMapper JSON = new ObjectMapper();
-	private static final Duration POLL = Duration.ofMillis(200);
+	private static final Duration POLL = Duration.ofMillis(50);
 	private static final HttpClient HTTP = HttpClient.newBuilder()
 			.connectTimeout(Duration.ofSeconds(10))
 			.build();
@@ -55,9 +62,12 @@ public final class ExportBench {
 	public static void main(String[] args) throws Exception {
 		Map<String, Object> result = switch (args[0]) {
 			case "export" -> export(args[1], args[2], Path.of(args[3]), Long.parseLong(args[4]),
-					List.of(args).subList(5, args.length).contains("xml"), option(args, "types="));
-			case "limit" -> limit(args[1], List.of(args[2].split(",")), Path.of(args[3]));
+					List.of(args).subList(5, args.length).contains("xml"), option(args, "types="), option(args, "query="));
+			case "limit" -> limit(args[1], List.of(args[2].split(",")), Path.of(args[3]),
+					args.length > 4 ? args[4] : "sa", args.length > 5 ? args[5] : "");
 			case "compare" -> compare(Path.of(args[1]), Path.of(args[2]));
+			case "sql" -> sql(args[1], args[2], args[3], List.of(args).subList(4, args.length));
+			case "postgres" -> postgres(Path.of(args[1]), Integer.parseInt(args[2]));
 			default -> throw new IllegalArgumentException("Unknown command " + args[0]);
 		};
 		result.forEach((k, v) -> System.out.println(k + "=" + v));
@@ -73,14 +83,16 @@ public final class ExportBench {
 		return null;
 	}
 
-	static Map<String, Object> export(String base, String group, Path out, long capSeconds, boolean xml, String typeParam)
+	static Map<String, Object> export(
+			String base, String group, Path out, long capSeconds, boolean xml, String typeParam, String query)
 			throws Exception {
 		Files.createDirectories(out.resolve("files"));
 		Map<String, Object> result = new LinkedHashMap<>();
 		long start = System.nanoTime();
 		HttpResponse<String> kickoff = HTTP.send(
 				HttpRequest.newBuilder(URI.create(base + "/Group/" + group + "/$export"
-								+ (typeParam == null ? "" : "?_type=" + typeParam)))
+								+ (typeParam == null ? "" : "?_type=" + typeParam)
+								+ (query == null ? "" : (typeParam == null ? "?" : "&") + query)))
 						.header("Accept", "application/fhir+json")
 						.header("Prefer", "respond-async")
 						// Stock HAPI would otherwise hand back an earlier identical job.
@@ -94,8 +106,9 @@ public final class ExportBench {
 		long deadline = start + Duration.ofSeconds(capSeconds).toNanos();
 		HttpResponse<String> status;
 		int polls = 0;
-		// Polls at a fixed 200 ms for both servers, ignoring Retry-After (stock says 120 s): the
-		// figure is when the server finished, not how patient a client is.
+		// Polls at a fixed 50 ms for both servers (200 ms before 2026-11-30 16:30 UTC), ignoring
+		// Retry-After (stock says 120 s): the figure is when the server finished, not how patient a
+		// client is.
 		while (true) {
 			status = HTTP.send(HttpRequest.newBuilder(URI.create(statusUrl))
 					.header("Accept", "application/json").GET().build(), HttpResponse.BodyHandlers.ofString());
@@ -147,8 +160,14 @@ public final class ExportBench {
 		result.put("downloadSeconds", String.format("%.2f", downloadSeconds));
 		result.put("downloadMBps", String.format("%.1f", bytes / 1e6 / downloadSeconds));
 
-		long resources = writeIds(downloaded, out.resolve("ids.txt"));
+		List<String> updated = new ArrayList<>();
+		long resources = writeIds(downloaded, out.resolve("ids.txt"), updated);
 		result.put("resources", resources);
+		if (!updated.isEmpty()) {
+			// A _since for an incremental export: the newest tenth of what this export returned.
+			updated.sort(null);
+			result.put("lastUpdated90", updated.get(updated.size() * 9 / 10));
+		}
 		result.put("resourcesPerSecond", String.format("%.0f", resources / seconds));
 		if (xml && !urls.isEmpty()) {
 			result.putAll(tryXml(urls, out));
@@ -212,8 +231,8 @@ public final class ExportBench {
 		return result;
 	}
 
-	/** Writes "Type/id/versionId" of every line, sorted; returns the number of lines. */
-	private static long writeIds(List<Path> files, Path idsFile) throws IOException {
+	/** Writes "Type/id/versionId" of every line, sorted, and collects meta.lastUpdated; returns the number of lines. */
+	private static long writeIds(List<Path> files, Path idsFile, List<String> lastUpdated) throws IOException {
 		List<String> ids = new ArrayList<>();
 		for (Path file : files) {
 			try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
@@ -225,6 +244,11 @@ public final class ExportBench {
 					JsonNode resource = JSON.readTree(line);
 					ids.add(resource.path("resourceType").asText() + "/" + resource.path("id").asText()
 							+ "/" + resource.path("meta").path("versionId").asText("?"));
+					String updated = resource.path("meta").path("lastUpdated").asText("");
+					if (!updated.isEmpty()) {
+						// As an instant in UTC, so that the values sort by time whatever their offsets.
+						lastUpdated.add(java.time.OffsetDateTime.parse(updated).toInstant().toString());
+					}
 				}
 			}
 		}
@@ -237,7 +261,8 @@ public final class ExportBench {
 	 * Several passes in one JVM (the first pays for class loading and JIT); the fastest is the limit.
 	 * On H2 the text column is read both as the CLOB it is and cast to VARCHAR (as ours reads it).
 	 */
-	static Map<String, Object> limit(String jdbcUrl, List<String> types, Path out) throws Exception {
+	static Map<String, Object> limit(String jdbcUrl, List<String> types, Path out, String user, String password)
+			throws Exception {
 		List<String> forms = jdbcUrl.startsWith("jdbc:h2:")
 				? List.of("v.RES_TEXT_VC", "CAST(v.RES_TEXT_VC AS VARCHAR)")
 				: List.of("v.RES_TEXT_VC");
@@ -246,7 +271,7 @@ public final class ExportBench {
 		List<String> passes = new ArrayList<>();
 		for (String form : forms) {
 			for (int pass = 0; pass < passesPerForm; pass++) {
-				Map<String, Object> result = limitPass(jdbcUrl, types, out, form);
+				Map<String, Object> result = limitPass(jdbcUrl, types, out, form, user, password);
 				passes.add(result.get("seconds") + (forms.size() > 1 ? (form.startsWith("CAST") ? " (VARCHAR)" : " (CLOB)") : ""));
 				if (best == null || Double.parseDouble((String) result.get("seconds"))
 						< Double.parseDouble((String) best.get("seconds"))) {
@@ -258,14 +283,14 @@ public final class ExportBench {
 		return best;
 	}
 
-	private static Map<String, Object> limitPass(String jdbcUrl, List<String> types, Path out, String textColumn)
-			throws Exception {
+	private static Map<String, Object> limitPass(
+			String jdbcUrl, List<String> types, Path out, String textColumn, String user, String password) throws Exception {
 		Map<String, Object> result = new LinkedHashMap<>();
 		String marks = types.stream().map(t -> "?").collect(Collectors.joining(","));
 		String sql = "SELECT " + textColumn + " FROM HFJ_RESOURCE r"
 				+ " JOIN HFJ_RES_VER v ON v.RES_ID = r.RES_ID AND v.RES_VER = r.RES_VER"
 				+ " WHERE r.RES_DELETED_AT IS NULL AND r.RES_TYPE IN (" + marks + ")";
-		try (Connection connection = DriverManager.getConnection(jdbcUrl, "sa", "")) {
+		try (Connection connection = DriverManager.getConnection(jdbcUrl, user, password)) {
 			connection.setAutoCommit(false);
 			long start = System.nanoTime();
 			long rows = 0;
@@ -302,6 +327,45 @@ public final class ExportBench {
 			result.put("MBps", String.format("%.1f", bytes / 1e6 / seconds));
 		}
 		return result;
+	}
+
+	static Map<String, Object> sql(String jdbcUrl, String user, String password, List<String> statements)
+			throws Exception {
+		Map<String, Object> result = new LinkedHashMap<>();
+		try (Connection connection = DriverManager.getConnection(jdbcUrl, user, password);
+				java.sql.Statement statement = connection.createStatement()) {
+			long start = System.nanoTime();
+			for (String sql : statements) {
+				if (statement.execute(sql)) {
+					try (ResultSet rs = statement.getResultSet()) {
+						List<String> rows = new ArrayList<>();
+						while (rs.next()) {
+							rows.add(rs.getString(1));
+						}
+						// The first column of every row (one line per row), e.g. a version or an EXPLAIN plan.
+						result.put("result", String.join("\n", rows));
+					}
+				}
+			}
+			result.put("seconds", String.format("%.2f", (System.nanoTime() - start) / 1e9));
+		}
+		return result;
+	}
+
+	/** The tests' embedded PostgreSQL on a data directory of its own, until this process is stopped. */
+	static Map<String, Object> postgres(Path dataDir, int port) throws Exception {
+		Files.createDirectories(dataDir);
+		io.zonky.test.db.postgres.embedded.EmbeddedPostgres postgres = io.zonky.test.db.postgres.embedded.EmbeddedPostgres
+				.builder()
+				.setDataDirectory(dataDir)
+				.setCleanDataDirectory(false)
+				.setPort(port)
+				.setPGStartupWait(Duration.ofMinutes(2))
+				.start();
+		System.out.println("ready=" + postgres.getJdbcUrl("postgres", "postgres"));
+		System.out.flush();
+		Thread.currentThread().join();
+		return Map.of();
 	}
 
 	static Map<String, Object> compare(Path oursIds, Path stockIds) throws IOException {

@@ -111,6 +111,8 @@ async function showJob(id) {
       <dt>Transaction time</dt><dd>${when(p.transactionTime)}</dd>
       <dt>Created / completed</dt><dd>${when(job.created)} / ${when(job.completed)}</dd>
       <dt>Expires</dt><dd>${when(job.expires)}</dd>
+      <dt>Read through HAPI</dt><dd id="read-by-hapi">${job.readByHapi === undefined ? '—'
+        : `${job.readByHapi} of ${job.resources} resources (stored form not spliceable: compressed, external or with a stored meta)`}</dd>
       ${job.errorMessage ? `<dt>Error</dt><dd class="error-list">${esc(job.errorMessage)}</dd>` : ''}
     </dl>
     ${running(job) || job.state === 'COMPLETED' ? `<p><button class="danger" id="cancel-job">${running(job) ? 'Cancel job' : 'Delete job and files'}</button></p>` : ''}
