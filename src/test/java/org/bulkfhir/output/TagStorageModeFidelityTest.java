@@ -7,6 +7,7 @@ import org.bulkfhir.support.BulkClient;
 import org.bulkfhir.support.ReadFidelity;
 import org.bulkfhir.support.TestApps;
 import org.bulkfhir.support.TestDatabase;
+import org.bulkfhir.support.TestPort;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -43,9 +44,9 @@ class TagStorageModeFidelityTest {
 
 		@BeforeEach
 		void load() throws Exception {
-			apps = new TestApps("http://localhost:" + port + "/fhir");
-			client = new BulkClient("http://localhost:" + port + "/fhir")
-					.withToken(apps.tokens(apps.register("system", "system/*.read"), "system/*.read"));
+			String base = "http://localhost:" + port + "/fhir";
+			apps = new TestApps(base);
+			client = new BulkClient(base).withToken(apps.readWriteTokens());
 			if (!loaded) {
 				client.transaction(SampleData.sharedResources());
 				for (int i = 0; i < PATIENTS; i++) {
@@ -75,12 +76,13 @@ class TagStorageModeFidelityTest {
 	@Nested
 	@SpringBootTest(
 			classes = BulkFhirServerApplication.class,
-			webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+			webEnvironment = SpringBootTest.WebEnvironment.DEFINED_PORT,
 			properties = {"bulkfhir.server.tag-storage-mode=NON_VERSIONED", "bulkfhir.admin.password=" + TestApps.ADMIN_PASSWORD})
 	class NonVersioned extends ModeServer {
 
 		@DynamicPropertySource
 		static void database(DynamicPropertyRegistry registry) {
+			TestPort.register(registry);
 			TestDatabase.register(registry, Path.of("target", "test-data", UUID.randomUUID().toString()).toAbsolutePath());
 		}
 
@@ -94,12 +96,13 @@ class TagStorageModeFidelityTest {
 	@Nested
 	@SpringBootTest(
 			classes = BulkFhirServerApplication.class,
-			webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+			webEnvironment = SpringBootTest.WebEnvironment.DEFINED_PORT,
 			properties = {"bulkfhir.server.tag-storage-mode=INLINE", "bulkfhir.admin.password=" + TestApps.ADMIN_PASSWORD})
 	class Inline extends ModeServer {
 
 		@DynamicPropertySource
 		static void database(DynamicPropertyRegistry registry) {
+			TestPort.register(registry);
 			TestDatabase.register(registry, Path.of("target", "test-data", UUID.randomUUID().toString()).toAbsolutePath());
 		}
 
