@@ -50,6 +50,9 @@ class ConformanceIT {
 	private static TestApps apps;
 	private static TestApps.App app;
 	private static String token;
+	/** When the token was issued and how long it lives: every export level must be done with it by then. */
+	private static long tokenIssued;
+	private static long tokenLifetimeMillis;
 	private static long suiteStart;
 	private static final R4Validator VALIDATOR = new R4Validator(BulkClient.FHIR);
 
@@ -73,6 +76,8 @@ class ConformanceIT {
 			assertThat(System.currentTimeMillis()).as("sample data loaded").isLessThan(deadline);
 			Thread.sleep(500);
 		}
+		// The validator loads FHIR's definitions on first use; that is the test's cost, not the export's.
+		VALIDATOR.errors(new org.hl7.fhir.r4.model.Patient());
 	}
 
 	@AfterAll
@@ -134,6 +139,8 @@ class ConformanceIT {
 		assertThat(body.get("expires_in").isNumber()).isTrue();
 		assertThat(body.get("scope").asText()).isNotBlank();
 		token = body.get("access_token").asText();
+		tokenIssued = System.currentTimeMillis();
+		tokenLifetimeMillis = body.get("expires_in").asLong() * 1000;
 	}
 
 	// 2.x export groups, for the three levels
@@ -142,7 +149,6 @@ class ConformanceIT {
 	@Order(5)
 	@ValueSource(strings = {"Group/all/$export", "Patient/$export", "$export"})
 	void exportLevel(String kickOff) throws Exception {
-		long start = System.currentTimeMillis();
 		BulkClient authorized = client(token);
 		BulkClient anonymous = client(null);
 
@@ -155,6 +161,7 @@ class ConformanceIT {
 		assertThat(anonymous.kickOff(kickOff).statusCode()).isIn(400, 401);
 
 		// X.1.03 kick-off
+		long start = System.currentTimeMillis();
 		HttpResponse<String> kicked = authorized.kickOff(kickOff);
 		assertThat(kicked.statusCode()).isEqualTo(202);
 		String status = kicked.headers().firstValue("content-location").orElseThrow();
@@ -163,6 +170,8 @@ class ConformanceIT {
 		// X.1.04 status check with Retry-After honoured
 		HttpResponse<String> done = pollLikeInferno(authorized, status);
 		assertThat(done.statusCode()).isEqualTo(200);
+		long seconds = (System.currentTimeMillis() - start) / 1000;
+		assertThat(seconds).as("kick-off to manifest far inside the kit's 180 s").isLessThan(BULK_TIMEOUT_SECONDS / 2);
 		assertThat(done.headers().firstValue("Content-Type").orElse("")).contains("application/json");
 		JsonNode manifest = BulkClient.JSON.readTree(done.body());
 		for (String key : List.of("transactionTime", "request", "requiresAccessToken", "output", "error")) {
@@ -237,11 +246,11 @@ class ConformanceIT {
 			assertThat(authorized.send(authorized.request(url).DELETE().build()).statusCode()).isEqualTo(202);
 		}
 
-		long seconds = (System.currentTimeMillis() - start) / 1000;
-		System.out.println("Conformance " + kickOff + ": " + validated + " resources validated in " + seconds + " s");
-		assertThat(seconds).as("far inside the kit's 180 s").isLessThan(BULK_TIMEOUT_SECONDS / 2);
-		assertThat(System.currentTimeMillis() - suiteStart).as("the whole run inside one token lifetime")
-				.isLessThan(5 * 60 * 1000L + 120_000L);
+		System.out.println("Conformance " + kickOff + ": manifest in " + seconds + " s, " + validated
+				+ " resources validated, " + (System.currentTimeMillis() - tokenIssued) / 1000 + " s into the token's life");
+		// Inferno uses one token for the whole group: the requests above must all have been made with it alive.
+		assertThat(System.currentTimeMillis() - tokenIssued).as("the export levels inside one token lifetime")
+				.isLessThan(tokenLifetimeMillis);
 	}
 
 	/** Inferno's loop: wait Retry-After seconds (or double from 1) until not 202 or 180 s pass. */
