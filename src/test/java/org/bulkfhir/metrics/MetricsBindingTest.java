@@ -34,7 +34,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * How the plugin joins a host's Micrometer: nothing at all without a registry; with one, each batch2
  * event of an export of ours is counted once its transaction commits, never when it rolls back, and
- * other jobs are not counted. The events are fired through HAPI's real interceptor service.
+ * other jobs are not counted. The events are fired through HAPI's real interceptor service. A host
+ * without Micrometer or Actuator on its class path gets neither part, and starts.
  */
 class MetricsBindingTest {
 
@@ -108,6 +109,41 @@ class MetricsBindingTest {
 		bind(new StaticListableBeanFactory(Map.of("registry", registry)), properties);
 		fire(Pointcut.STORAGE_POSTSTORAGE_BATCH_JOB_CREATE, instance(StatusEnum.QUEUED, ExportJobService.JOB_DEFINITION_ID));
 		assertThat(registry.find("bulkfhir.exports.started").counter().getId().getTag("client")).isNull();
+	}
+
+	@Test
+	void aHostWithoutMicrometerOrActuatorGetsNeitherPart() {
+		contextRunner()
+				.withClassLoader(new org.springframework.boot.test.context.FilteredClassLoader(
+						"io.micrometer.", "org.springframework.boot.actuate."))
+				.run(context -> {
+					assertThat(context).hasNotFailed();
+					assertThat(context).doesNotHaveBean("bulkfhirMetricsBinding");
+					assertThat(context).doesNotHaveBean("bulkfhirExportStoreHealthIndicator");
+					assertThat(context).doesNotHaveBean("bulkfhirCompatibilityHealthIndicator");
+				});
+		contextRunner().run(context -> {
+			assertThat(context).hasNotFailed();
+			assertThat(context).hasBean("bulkfhirMetricsBinding");
+			assertThat(context).hasBean("bulkfhirExportStoreHealthIndicator");
+			assertThat(context).hasBean("bulkfhirCompatibilityHealthIndicator");
+		});
+	}
+
+	private org.springframework.boot.test.context.runner.ApplicationContextRunner contextRunner() {
+		return new org.springframework.boot.test.context.runner.ApplicationContextRunner()
+				.withUserConfiguration(MetricsConfiguration.class)
+				.withBean(BulkFhirProperties.class, BulkFhirProperties::new)
+				.withBean(org.bulkfhir.config.ExportAvailability.class, org.bulkfhir.config.ExportAvailability::new)
+				.withBean(org.bulkfhir.storage.ExportFileStore.class, () -> {
+					try {
+						return new FilesystemExportFileStore(exports);
+					} catch (java.io.IOException e) {
+						throw new java.io.UncheckedIOException(e);
+					}
+				})
+				.withBean(NamedParameterJdbcTemplate.class, () -> jdbc)
+				.withBean(ca.uhn.fhir.interceptor.api.IInterceptorService.class, () -> interceptors);
 	}
 
 	private MetricsConfiguration.Meters.MetricsBinding bind(StaticListableBeanFactory beans) throws Exception {
