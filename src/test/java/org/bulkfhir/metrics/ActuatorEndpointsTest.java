@@ -5,6 +5,9 @@ import org.bulkfhir.support.BulkClient;
 import org.bulkfhir.support.ServerTestBase;
 import org.bulkfhir.support.TestApps;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import ca.uhn.fhir.jpa.model.config.PartitionSettings;
+import org.bulkfhir.config.HapiCompatibility;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -27,6 +30,12 @@ class ActuatorEndpointsTest extends ServerTestBase {
 
 	private static final String SCOPE = "system/*.read";
 	private final HttpClient http = HttpClient.newHttpClient();
+
+	@Autowired
+	HapiCompatibility compatibility;
+
+	@Autowired
+	PartitionSettings partitionSettings;
 
 	@Test
 	void countersMoveByWhatExportsAndTokenRequestsDid() throws Exception {
@@ -130,6 +139,26 @@ class ActuatorEndpointsTest extends ServerTestBase {
 
 		JsonNode compatibility = components.get("bulkfhirCompatibility");
 		assertThat(compatibility.get("status").asText()).as(compatibility.toString()).isEqualTo("UP");
+	}
+
+	@Test
+	void theCompatibilityIndicatorGoesDownWithTheReasonWhileExportIsSwitchedOff() throws Exception {
+		partitionSettings.setPartitioningEnabled(true);
+		try {
+			assertThat(compatibility.check()).isNotEmpty();
+			HttpResponse<String> response =
+					get("/actuator/health", TestApps.basic(TestApps.ADMIN_USER, TestApps.ADMIN_PASSWORD));
+			assertThat(response.statusCode()).isEqualTo(503);
+			JsonNode indicator = BulkClient.JSON.readTree(response.body()).at("/components/bulkfhirCompatibility");
+			assertThat(indicator.get("status").asText()).isEqualTo("DOWN");
+			assertThat(indicator.at("/details/reason").asText()).contains("PartitionSettings.isPartitioningEnabled()");
+		} finally {
+			partitionSettings.setPartitioningEnabled(false);
+			compatibility.check();
+		}
+		JsonNode health = BulkClient.JSON.readTree(
+				get("/actuator/health", TestApps.basic(TestApps.ADMIN_USER, TestApps.ADMIN_PASSWORD)).body());
+		assertThat(health.at("/components/bulkfhirCompatibility/status").asText()).isEqualTo("UP");
 	}
 
 	@Test
