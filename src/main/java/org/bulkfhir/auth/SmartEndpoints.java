@@ -39,11 +39,24 @@ public class SmartEndpoints {
 	private final AccessTokens tokens;
 	private final PublicBaseUrl publicBase;
 	private final ObjectMapper json = new ObjectMapper();
+	private final List<TokenListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+	/** Told of every answer of the token endpoint (metrics). */
+	public interface TokenListener {
+		void issued(String clientId);
+
+		/** @param error the RFC 6749 error code of the answer ({@code invalid_client}, {@code server_error}…) */
+		void refused(String error);
+	}
 
 	public SmartEndpoints(ClientAssertionVerifier assertions, AccessTokens tokens, PublicBaseUrl publicBase) {
 		this.assertions = assertions;
 		this.tokens = tokens;
 		this.publicBase = publicBase;
+	}
+
+	public void addListener(TokenListener listener) {
+		listeners.add(listener);
 	}
 
 	@Hook(Pointcut.SERVER_INCOMING_REQUEST_PRE_PROCESSED)
@@ -109,6 +122,7 @@ public class SmartEndpoints {
 			body.put("scope", String.join(" ", granted));
 			writeJson(response, 200, body);
 			LOG.debug("Access token issued to client {} for scopes {}", client.clientId(), String.join(" ", granted));
+			tell(listener -> listener.issued(client.clientId()));
 		} catch (OAuthError e) {
 			refuse(response, e, request);
 		} catch (RuntimeException e) {
@@ -116,6 +130,7 @@ public class SmartEndpoints {
 			LOG.warn("Token request failed (ref {})", ref, e);
 			ObjectNode body = error("server_error", CorrelationId.append("the token could not be issued", ref));
 			writeJson(response, 500, body);
+			tell(listener -> listener.refused("server_error"));
 		}
 	}
 
@@ -151,6 +166,17 @@ public class SmartEndpoints {
 			response.setHeader("WWW-Authenticate", "Bearer error=\"invalid_client\"");
 		}
 		writeJson(response, e.status(), error(e.error(), CorrelationId.append(e.getMessage(), ref)));
+		tell(listener -> listener.refused(e.error()));
+	}
+
+	private void tell(java.util.function.Consumer<TokenListener> event) {
+		for (TokenListener listener : listeners) {
+			try {
+				event.accept(listener);
+			} catch (RuntimeException e) {
+				LOG.warn("Token endpoint listener failed: {}", e.toString());
+			}
+		}
 	}
 
 	private ObjectNode error(String error, String description) {

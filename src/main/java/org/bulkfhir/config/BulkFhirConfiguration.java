@@ -89,6 +89,11 @@ import java.util.List;
 @Import(AuthConfiguration.class)
 public class BulkFhirConfiguration {
 
+	/** Metrics and health (org.bulkfhir.metrics); a member class so that the plugin's one scanned class brings it. */
+	@Configuration(proxyBeanMethods = false)
+	@Import(org.bulkfhir.metrics.MetricsConfiguration.class)
+	static class Metrics {}
+
 	@Bean
 	@ConfigurationProperties("bulkfhir")
 	public BulkFhirProperties bulkfhirProperties() {

@@ -14,6 +14,7 @@ public class BulkFhirProperties {
 	private final Admin admin = new Admin();
 	private final Errors errors = new Errors();
 	private final Cluster cluster = new Cluster();
+	private final Metrics metrics = new Metrics();
 	/** Clients declared in configuration (read-only; the admin API adds more to the database). */
 	private java.util.List<Client> clients = new java.util.ArrayList<>();
 	/**
@@ -56,6 +57,44 @@ public class BulkFhirProperties {
 
 		public void setScope(org.bulkfhir.errors.GenericErrorInterceptor.Scope scope) {
 			this.scope = scope;
+		}
+	}
+
+	public Metrics getMetrics() {
+		return metrics;
+	}
+
+	/** The plugin's meters in the host's Micrometer registry (see {@code org.bulkfhir.metrics}). */
+	public static class Metrics {
+		/** Off: no meter of the plugin is registered, even when the host has a registry. */
+		private boolean enabled = true;
+		/** Export meters carry the client id as label {@code client} (bounded by the registered clients). */
+		private boolean clientLabel = true;
+		/** The job and storage gauges read the database and the export directory at most this often. */
+		private Duration gaugeCache = Duration.ofSeconds(5);
+
+		public boolean isEnabled() {
+			return enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public boolean isClientLabel() {
+			return clientLabel;
+		}
+
+		public void setClientLabel(boolean clientLabel) {
+			this.clientLabel = clientLabel;
+		}
+
+		public Duration getGaugeCache() {
+			return gaugeCache;
+		}
+
+		public void setGaugeCache(Duration gaugeCache) {
+			this.gaugeCache = gaugeCache;
 		}
 	}
 

@@ -36,8 +36,17 @@ public interface ExportFileStore {
 	/** Bytes taken by all files in the store. */
 	long totalBytes() throws IOException;
 
+	/** Files (published or being written) and their bytes, over all jobs. */
+	record Usage(long files, long bytes) {}
+
+	/** The files of all jobs and the bytes they take. */
+	Usage usage() throws IOException;
+
 	/** Bytes still free for the store (on its file system). */
 	long usableBytes() throws IOException;
+
+	/** Throws unless a new file can be written into the store now (written and removed at once). */
+	void checkWritable() throws IOException;
 
 	/** Whether any file or directory of the job is still present. */
 	boolean jobExists(String jobId);

@@ -160,20 +160,41 @@ public class FilesystemExportFileStore implements ExportFileStore {
 
 	@Override
 	public long totalBytes() throws IOException {
-		long total = 0;
+		return usage().bytes();
+	}
+
+	@Override
+	public Usage usage() throws IOException {
+		long files = 0;
+		long bytes = 0;
 		for (String jobId : jobIds()) {
 			try (Stream<Path> paths = Files.walk(baseDirectory.resolve(jobId))) {
-				total += paths.filter(p -> Files.isRegularFile(p, NOFOLLOW)).mapToLong(p -> p.toFile().length()).sum();
+				for (Path p : (Iterable<Path>) paths::iterator) {
+					if (Files.isRegularFile(p, NOFOLLOW) && !MARKER.equals(p.getFileName().toString())) {
+						files++;
+						bytes += p.toFile().length();
+					}
+				}
 			} catch (NoSuchFileException | java.io.UncheckedIOException e) {
 				// deleted meanwhile
 			}
 		}
-		return total;
+		return new Usage(files, bytes);
 	}
 
 	@Override
 	public long usableBytes() throws IOException {
 		return Files.getFileStore(baseDirectory).getUsableSpace();
+	}
+
+	@Override
+	public void checkWritable() throws IOException {
+		Path probe = Files.createTempFile(baseDirectory, ".bulkfhir-probe-", ".tmp");
+		try {
+			Files.write(probe, new byte[] {'\n'});
+		} finally {
+			Files.deleteIfExists(probe);
+		}
 	}
 
 	@Override

@@ -152,6 +152,25 @@ class StarterStyleContextTest {
 		}
 	}
 
+	@Test
+	@Order(5)
+	void metricsAndHealthJoinTheHostsMicrometerRegistryAndActuator() {
+		io.micrometer.core.instrument.MeterRegistry registry =
+				context.getBean(io.micrometer.core.instrument.MeterRegistry.class);
+		assertThat(registry.find("bulkfhir.exports.completed").tag("level", "group").counters())
+				.as("the Group export of this host was counted in the host's registry")
+				.isNotEmpty()
+				.allSatisfy(counter -> assertThat(counter.count()).isGreaterThanOrEqualTo(1));
+		assertThat(registry.find("bulkfhir.token.requests").tag("outcome", "issued").counter()).isNotNull();
+		assertThat(registry.find("bulkfhir.storage.files").gauge()).isNotNull();
+		assertThat(context.getBean("bulkfhirExportStoreHealthIndicator",
+				org.springframework.boot.actuate.health.HealthIndicator.class).health().getStatus().getCode())
+				.isEqualTo("UP");
+		assertThat(context.getBean("bulkfhirCompatibilityHealthIndicator",
+				org.springframework.boot.actuate.health.HealthIndicator.class).health().getStatus().getCode())
+				.isEqualTo("UP");
+	}
+
 	private List<String> pluginBeanNames() {
 		String configurationBean = context.getBeanNamesForType(BulkFhirConfiguration.class)[0];
 		return Arrays.stream(context.getBeanFactory().getBeanDefinitionNames())

@@ -3,6 +3,7 @@ package org.bulkfhir.support;
 import org.bulkfhir.server.BulkFhirServerApplication;
 import org.bulkfhir.server.sample.SampleData;
 import org.junit.jupiter.api.BeforeEach;
+import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -32,6 +33,8 @@ import java.util.UUID;
 			"bulkfhir.auth.allow-loopback-jwks-uri=true",
 			"logging.level.ca.uhn.fhir.batch2=WARN"
 		})
+// Spring Boot tests switch metrics export (and so /actuator/prometheus) off unless asked: the WAR has it on.
+@AutoConfigureObservability(tracing = false)
 public abstract class ServerTestBase {
 
 	public static final int PATIENTS = 30;
