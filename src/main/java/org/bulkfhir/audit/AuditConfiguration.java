@@ -8,6 +8,8 @@ import org.bulkfhir.export.ExportJobService;
 import org.bulkfhir.export.ExportPurge;
 import org.bulkfhir.export.GroupMembers;
 import org.springframework.beans.factory.ObjectProvider;
+import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
@@ -30,6 +32,15 @@ public class AuditConfiguration {
 	@Bean
 	public AuditTrail bulkfhirAuditTrail(NamedParameterJdbcTemplate bulkfhirJdbc) {
 		return new AuditTrail(bulkfhirJdbc.getJdbcTemplate());
+	}
+
+	/** Off by default: AuditEvents in HAPI are readable by every token that may read AuditEvent. */
+	@Bean(destroyMethod = "shutdown")
+	@ConditionalOnProperty(name = "bulkfhir.audit.fhir-audit-events", havingValue = "true")
+	public FhirAuditEvents bulkfhirFhirAuditEvents(AuditTrail trail, DaoRegistry daoRegistry) {
+		FhirAuditEvents events = new FhirAuditEvents(daoRegistry);
+		trail.copyTo(events);
+		return events;
 	}
 
 	@Bean

@@ -20,6 +20,17 @@ public class AuditProperties {
 	/** Also record the {@code X-Forwarded-For} header (as sent: any client can forge it). */
 	private boolean recordForwardedFor = false;
 
+	/** Also write each entry as a FHIR AuditEvent (IHE BALP shape) into HAPI. */
+	private boolean fhirAuditEvents = false;
+
+	public boolean isFhirAuditEvents() {
+		return fhirAuditEvents;
+	}
+
+	public void setFhirAuditEvents(boolean fhirAuditEvents) {
+		this.fhirAuditEvents = fhirAuditEvents;
+	}
+
 	public Duration getRetention() {
 		return retention;
 	}

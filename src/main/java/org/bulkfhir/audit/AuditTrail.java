@@ -32,6 +32,7 @@ public class AuditTrail {
 
 	private final JdbcTemplate jdbc;
 	private final ObjectMapper json = new ObjectMapper();
+	private volatile Consumer<AuditEntry> copies = entry -> {};
 
 	/** Filters of the admin page and export; null or blank means any. Times are inclusive-exclusive. */
 	public record Query(String client, String job, String action, Instant from, Instant to) {}
@@ -49,8 +50,24 @@ public class AuditTrail {
 		jdbc.execute("CREATE INDEX IF NOT EXISTS BF_AUDIT_JOB ON BF_AUDIT (JOB_ID)");
 	}
 
+	/** Where completed entries are also sent once stored (FHIR AuditEvents, when switched on). */
+	public void copyTo(Consumer<AuditEntry> copies) {
+		this.copies = copies;
+	}
+
 	/** Stores the entry; throws if the database refuses it. */
 	public void insert(AuditEntry e) {
+		store(e);
+		copy(e);
+	}
+
+	private void copy(AuditEntry e) {
+		if (!AuditEntry.OUTCOME_PENDING.equals(e.outcome)) {
+			copies.accept(e);
+		}
+	}
+
+	private void store(AuditEntry e) {
 		jdbc.update("INSERT INTO BF_AUDIT (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 				e.id, Timestamp.from(e.at), e.action, cut(e.actorType, 16), cut(e.actor, 200), cut(e.clientId, 200),
 				cut(e.address, 64), cut(e.forwardedFor, 300), cut(e.jobId, 100), cut(e.groupId, 200), e.patients,
@@ -64,8 +81,9 @@ public class AuditTrail {
 				cut(e.clientId, 200), cut(e.jobId, 100), cut(e.groupId, 200), e.patients, cut(e.fileName, 300),
 				detailJson(e), e.status, e.outcome, cut(e.reason, 1000), e.id);
 		if (updated == 0) {
-			insert(e);
+			store(e);
 		}
+		copy(e);
 	}
 
 	/** Logs a failed write at ERROR, with what the entry said, so that nothing is lost silently. */

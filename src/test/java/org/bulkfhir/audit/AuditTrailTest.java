@@ -111,6 +111,11 @@ class AuditTrailTest extends ServerTestBase {
 		assertThat(refusal.get("status").asInt()).isEqualTo(401);
 		assertThat(refusal.get("reason").asText()).startsWith("invalid_client");
 
+		// Without bulkfhir.audit.fhir-audit-events nothing is written into HAPI.
+		JsonNode auditEvents = BulkClient.JSON.readTree(
+				client.send(client.request("AuditEvent?_summary=count").GET().build()).body());
+		assertThat(auditEvents.get("total").asInt()).isZero();
+
 		// Nothing of the exported resources is in the trail.
 		String everything = String.join("\n", records.stream().map(JsonNode::toString).toList());
 		assertThat(everything).doesNotContain("\"resourceType\"").doesNotContain("pt0000");
