@@ -10,6 +10,7 @@ import org.bulkfhir.errors.ErrorReference;
 import org.bulkfhir.export.ExportJob;
 import org.bulkfhir.export.ExportJobService;
 import org.springframework.web.filter.OncePerRequestFilter;
+import org.springframework.web.server.ResponseStatusException;
 
 import java.io.IOException;
 import java.net.URLDecoder;
@@ -63,8 +64,10 @@ public class AdminAuditFilter extends OncePerRequestFilter {
 	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
 			throws ServletException, IOException {
 		String path = request.getRequestURI().substring(request.getContextPath().length());
-		AuditEntry entry = entry(request, path);
-		if (entry != null && "admin.job.download".equals(entry.action()) && authorized(request)) {
+		// Only an operator's requests are described (anonymous ones must not make the server look up jobs or fill
+		// the table); failed logins are recorded after the answer.
+		AuditEntry entry = authenticated(request) ? entry(request, path) : null;
+		if (entry != null && "admin.job.download".equals(entry.action())) {
 			// Written before a byte is sent; completed with the answer afterwards.
 			try {
 				trail.insert(entry);
@@ -168,11 +171,13 @@ public class AdminAuditFilter extends OncePerRequestFilter {
 		return entry;
 	}
 
-	/** Only an operator's download is written before the answer: anonymous requests must not fill the table. */
-	private boolean authorized(HttpServletRequest request) {
+	/** The admin credentials are right (a 403 for a missing CSRF header still names the operator). */
+	private boolean authenticated(HttpServletRequest request) {
 		try {
 			access.check(request);
 			return true;
+		} catch (ResponseStatusException refused) {
+			return refused.getStatusCode().value() == 403;
 		} catch (RuntimeException refused) {
 			return false;
 		}

@@ -32,6 +32,9 @@ class AuditTrailTest extends ServerTestBase {
 	@Autowired
 	private DataSource dataSource;
 
+	@Autowired
+	private org.bulkfhir.export.ExportPurge purge;
+
 	@Test
 	void anExportItsDownloadARefusedTokenAndItsDeleteAreInTheTrail() throws Exception {
 		Instant start = Instant.now().minusSeconds(1);
@@ -122,6 +125,47 @@ class AuditTrailTest extends ServerTestBase {
 	}
 
 	@Test
+	void operatorActionsAndFailedLoginsAreInTheTrail() throws Exception {
+		Instant start = Instant.now().minusSeconds(1);
+		TestApps.App app = apps.register("system", "system/*.read");
+		BulkClient reader = new BulkClient(base()).withToken(apps.tokens(app, "system/*.read"));
+		String status = reader.start("Group/small/$export?_type=Patient");
+		String jobId = status.substring(status.indexOf("_jobId=") + 7);
+		assertThat(reader.poll(status, Duration.ofSeconds(30)).statusCode()).isEqualTo(200);
+		apps.admin("DELETE", "/jobs/" + jobId, null, 202);
+		java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+		HttpResponse<String> noCsrf = http.send(java.net.http.HttpRequest.newBuilder(
+						java.net.URI.create(apps.adminBase() + "/clients/" + enc(app.clientId()) + "/disable"))
+				.header("Authorization", TestApps.basic(TestApps.ADMIN_USER, TestApps.ADMIN_PASSWORD))
+				.POST(java.net.http.HttpRequest.BodyPublishers.noBody())
+				.build(), HttpResponse.BodyHandlers.ofString());
+		assertThat(noCsrf.statusCode()).isEqualTo(403);
+		HttpResponse<String> wrongPassword = http.send(java.net.http.HttpRequest.newBuilder(
+						java.net.URI.create(apps.adminBase() + "/jobs"))
+				.header("Authorization", TestApps.basic("intruder-" + app.clientId(), "not-the-password"))
+				.build(), HttpResponse.BodyHandlers.ofString());
+		assertThat(wrongPassword.statusCode()).isEqualTo(401);
+
+		List<JsonNode> records = awaitRecords("client=" + enc(app.clientId()) + "&from=" + start,
+				list -> list.stream().anyMatch(r -> r.get("action").asText().equals("admin.client.disable")));
+		JsonNode delete = only(records, "admin.job.delete", 202);
+		assertThat(delete.get("actor").asText()).isEqualTo(TestApps.ADMIN_USER);
+		assertThat(delete.get("job").asText()).isEqualTo(jobId);
+		assertThat(delete.get("group").asText()).isEqualTo("small");
+		assertThat(delete.get("detail").get("state").asText()).isEqualTo("COMPLETED");
+		JsonNode disable = only(records, "admin.client.disable", 403);
+		assertThat(disable.get("outcome").asText()).isEqualTo("refused");
+
+		List<JsonNode> logins = awaitRecords("action=admin.login&from=" + start,
+				list -> list.stream().anyMatch(r -> r.get("actor").asText().equals("intruder-" + app.clientId())));
+		JsonNode failed = logins.stream()
+				.filter(r -> r.get("actor").asText().equals("intruder-" + app.clientId()))
+				.findFirst().orElseThrow();
+		assertThat(failed.get("status").asInt()).isEqualTo(401);
+		assertThat(failed.toString()).doesNotContain("not-the-password");
+	}
+
+	@Test
 	void theAdminPageIsPagedAndFilteredByTheDatabase() throws Exception {
 		Instant start = Instant.now().minusSeconds(1);
 		TestApps.App app = apps.register("system", "system/*.read");
@@ -189,6 +233,29 @@ class AuditTrailTest extends ServerTestBase {
 		JsonNode jobs = BulkClient.JSON.readTree(apps.admin("GET", "/jobs?client=" + enc(app.clientId()), null, 200));
 		assertThat(jobs.get("total").asInt()).as("no job was started without its audit entry").isEqualTo(1);
 		reader.download(fileUrl);
+	}
+
+	@Test
+	void aJobThePurgeRemovesIsRecordedAsTheServersAndItsEntriesStay() throws Exception {
+		TestApps.App app = apps.register("system", "system/*.read");
+		BulkClient reader = new BulkClient(base()).withToken(apps.tokens(app, "system/*.read"));
+		String status = reader.start("Group/small/$export?_type=Patient");
+		String jobId = status.substring(status.indexOf("_jobId=") + 7);
+		assertThat(reader.poll(status, Duration.ofSeconds(30)).statusCode()).isEqualTo(200);
+		// The job as it would be two days after it had failed: past the 24 h the purge keeps ended jobs.
+		new JdbcTemplate(dataSource).update("UPDATE BT2_JOB_INSTANCE SET STAT = 'FAILED', END_TIME = ? WHERE ID = ?",
+				java.sql.Timestamp.from(Instant.now().minus(2, ChronoUnit.DAYS)), jobId);
+
+		purge.purge();
+
+		assertThat(reader.send(reader.request(status).GET().build()).statusCode()).isEqualTo(404);
+		List<JsonNode> records = awaitRecords("job=" + jobId,
+				list -> list.stream().anyMatch(r -> r.get("action").asText().equals("export.purge")));
+		JsonNode purged = only(records, "export.purge", 200);
+		assertThat(purged.get("actorType").asText()).isEqualTo("system");
+		assertThat(purged.get("client").asText()).isEqualTo(app.clientId());
+		assertThat(purged.get("group").asText()).isEqualTo("small");
+		assertThat(only(records, "export.kickoff", 202).get("patients").asInt()).isEqualTo(10);
 	}
 
 	@Test
