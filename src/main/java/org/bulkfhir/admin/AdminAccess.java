@@ -22,6 +22,8 @@ public class AdminAccess {
 	public static final String CSRF_VALUE = "bulkfhir-admin";
 	public static final String DEMO_PASSWORD = "demo-admin";
 	public static final String CHALLENGE = "Basic realm=\"bulkfhir admin\"";
+	/** Request attribute: the admin user whose credentials this request carried (for the audit trail). */
+	public static final String USER_ATTRIBUTE = "bulkfhir.adminUser";
 	private static final Logger LOG = LoggerFactory.getLogger(AdminAccess.class);
 
 	private final String username;
@@ -43,6 +45,7 @@ public class AdminAccess {
 		if (password == null || password.isEmpty() || !credentialsMatch(request.getHeader("Authorization"))) {
 			throw new ResponseStatusException(HttpStatus.UNAUTHORIZED, "Admin credentials required");
 		}
+		request.setAttribute(USER_ATTRIBUTE, username);
 		boolean stateChange = !"GET".equals(request.getMethod()) && !"HEAD".equals(request.getMethod());
 		if (stateChange && !CSRF_VALUE.equals(request.getHeader(CSRF_HEADER))) {
 			throw new ResponseStatusException(

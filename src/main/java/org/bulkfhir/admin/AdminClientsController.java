@@ -26,6 +26,9 @@ import java.util.Map;
 @RequestMapping(path = "/admin/api/clients", produces = "application/json")
 public class AdminClientsController {
 
+	/** Request attribute: the client a registration created (for the audit trail). */
+	public static final String TARGET_CLIENT_ATTRIBUTE = "bulkfhir.adminTargetClient";
+
 	private final ClientRegistry registry;
 	private final AdminAccess access;
 
@@ -58,6 +61,7 @@ public class AdminClientsController {
 				jwksText,
 				text(body, "jwksUri"),
 				ClientRegistry.parseScopes(scopes(body.get("scopes"))));
+		request.setAttribute(TARGET_CLIENT_ATTRIBUTE, client.clientId());
 		return ResponseEntity.status(HttpStatus.CREATED).body(view(client));
 	}
 

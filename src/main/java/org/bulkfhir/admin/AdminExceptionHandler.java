@@ -26,7 +26,8 @@ import java.util.Map;
  * under that reference. The controllers' own messages (401, 403, 404, invalid registrations) are
  * written for the operator and stay as they are.
  */
-@RestControllerAdvice(assignableTypes = {AdminJobsController.class, AdminClientsController.class, AdminUiController.class})
+@RestControllerAdvice(assignableTypes = {AdminJobsController.class, AdminClientsController.class, AdminUiController.class,
+		AdminAuditController.class})
 public class AdminExceptionHandler extends ResponseEntityExceptionHandler {
 
 	private static final Logger LOG = LoggerFactory.getLogger(AdminExceptionHandler.class);

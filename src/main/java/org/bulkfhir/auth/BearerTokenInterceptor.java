@@ -30,6 +30,8 @@ import java.util.Set;
 public class BearerTokenInterceptor {
 
 	private static final String CALLER_KEY = Caller.class.getName();
+	/** Request user data: the client id of a verified token, also when the request is then refused (audit). */
+	public static final String VERIFIED_CLIENT_KEY = "bulkfhir.verifiedClientId";
 	private static final Set<String> BULK_OPERATIONS =
 			Set.of(ExportKickoffProvider.OPERATION, ExportResponses.STATUS_OPERATION, ExportResponses.FILE_OPERATION);
 	private static final Set<RestOperationTypeEnum> OPERATION_TYPES = Set.of(
@@ -65,6 +67,7 @@ public class BearerTokenInterceptor {
 					+ " needs a valid access token: send 'Authorization: Bearer <token>' obtained from the token"
 					+ " endpoint (see [base]/.well-known/smart-configuration)");
 		}
+		request.getUserData().put(VERIFIED_CLIENT_KEY, caller.get().clientId());
 		if (caller.get().appType() != AppType.SYSTEM) {
 			return Refusal.write(request, response, 403, OperationOutcome.IssueType.FORBIDDEN, (bulk
 							? "Bulk data export is only for System applications (SMART Backend Services)"

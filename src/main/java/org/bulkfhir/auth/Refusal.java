@@ -19,6 +19,7 @@ final class Refusal {
 	static boolean write(
 			RequestDetails request, HttpServletResponse response, int status, OperationOutcome.IssueType type, String message)
 			throws IOException {
+		request.getUserData().put("bulkfhir.refusalReason", message); // read by the audit trail
 		OperationOutcome outcome = new OperationOutcome();
 		outcome.addIssue().setSeverity(OperationOutcome.IssueSeverity.ERROR).setCode(type).setDiagnostics(message);
 		response.setStatus(status);

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import org.bulkfhir.audit.BulkAuditInterceptor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -120,6 +121,8 @@ public class SmartEndpoints {
 			body.put("token_type", "bearer");
 			body.put("expires_in", tokens.lifetime().toSeconds());
 			body.put("scope", String.join(" ", granted));
+			request.setAttribute(BulkAuditInterceptor.TOKEN_CLIENT, client.clientId());
+			request.setAttribute(BulkAuditInterceptor.TOKEN_GRANTED, String.join(" ", granted));
 			writeJson(response, 200, body);
 			LOG.debug("Access token issued to client {} for scopes {}", client.clientId(), String.join(" ", granted));
 			tell(listener -> listener.issued(client.clientId()));
@@ -128,6 +131,7 @@ public class SmartEndpoints {
 		} catch (RuntimeException e) {
 			String ref = CorrelationId.next();
 			LOG.warn("Token request failed (ref {})", ref, e);
+			request.setAttribute(BulkAuditInterceptor.TOKEN_REFUSAL, "server_error (ref " + ref + ")");
 			ObjectNode body = error("server_error", CorrelationId.append("the token could not be issued", ref));
 			writeJson(response, 500, body);
 			tell(listener -> listener.refused("server_error"));
@@ -162,6 +166,8 @@ public class SmartEndpoints {
 		String ref = CorrelationId.next();
 		LOG.info("Token request refused (ref {}): {} {}{} [from {}]", ref, e.error(), e.getMessage(),
 				e.detail() == null ? "" : " - " + e.detail(), request.getRemoteAddr());
+		request.setAttribute(BulkAuditInterceptor.TOKEN_REFUSAL, e.error() + ": " + e.getMessage()
+				+ (e.detail() == null ? "" : " - " + e.detail()) + " (ref " + ref + ")");
 		if (e.status() == 401) {
 			response.setHeader("WWW-Authenticate", "Bearer error=\"invalid_client\"");
 		}

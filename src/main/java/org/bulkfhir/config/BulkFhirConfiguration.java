@@ -86,7 +86,7 @@ import java.util.List;
  * host's beans (jpaserver-starter forbids bean overriding).
  */
 @Configuration(proxyBeanMethods = false)
-@Import(AuthConfiguration.class)
+@Import({AuthConfiguration.class, org.bulkfhir.audit.AuditConfiguration.class})
 public class BulkFhirConfiguration {
 
 	/** Metrics and health (org.bulkfhir.metrics); a member class so that the plugin's one scanned class brings it. */

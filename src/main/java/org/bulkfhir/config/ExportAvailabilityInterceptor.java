@@ -42,6 +42,7 @@ public class ExportAvailabilityInterceptor {
 				|| !EXPORT_OPERATIONS.contains(request.getOperation())) {
 			return true;
 		}
+		request.getUserData().put("bulkfhir.refusalReason", refusal); // read by the audit trail
 		OperationOutcome outcome = new OperationOutcome();
 		outcome.addIssue()
 				.setSeverity(OperationOutcome.IssueSeverity.ERROR)

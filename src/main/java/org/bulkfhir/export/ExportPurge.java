@@ -39,6 +39,7 @@ public class ExportPurge implements SmartLifecycle {
 	private final Duration interval;
 	private ScheduledExecutorService scheduler;
 	private volatile boolean adopted;
+	private volatile java.util.function.BiConsumer<String, ExportJobParameters> onPurged = (id, params) -> {};
 
 	public ExportPurge(
 			IJobPersistence persistence,
@@ -118,10 +119,22 @@ public class ExportPurge implements SmartLifecycle {
 		return end == null ? 0 : end.getTime();
 	}
 
+	/** Told of every job the purge removed, with its parameters (the audit trail records it). */
+	public void onPurged(java.util.function.BiConsumer<String, ExportJobParameters> listener) {
+		this.onPurged = listener;
+	}
+
 	private void remove(String id) throws IOException {
+		ExportJobParameters params = null;
+		try {
+			params = persistence.fetchInstance(id).map(i -> new ExportJob(i).parameters()).orElse(null);
+		} catch (RuntimeException unreadable) {
+			LOG.warn("Parameters of expired export job {} unreadable: {}", id, unreadable.toString());
+		}
 		store.deleteJob(id);
 		transactions.executeWithoutResult(tx -> persistence.deleteInstanceAndChunks(id));
 		LOG.info("Purged expired export job {}", id);
+		onPurged.accept(id, params);
 	}
 
 	/**

@@ -101,6 +101,54 @@ class AdminUiBrowserTest extends ServerTestBase {
 		assertThat(apps.admin("GET", "/clients", null, 200)).contains("Quality reporting");
 	}
 
+	@Test
+	void operatorReadsTheAuditTrailFiltersItAndExportsIt() throws Exception {
+		TestApps.App app = apps.register("system", "system/*.read");
+		org.bulkfhir.support.BulkClient reader =
+				new org.bulkfhir.support.BulkClient(base()).withToken(apps.tokens(app, "system/*.read"));
+		String status = reader.start("Group/small/$export?_type=Patient");
+		String jobId = status.substring(status.indexOf("_jobId=") + 7);
+		String manifest = reader.poll(status, Duration.ofSeconds(30)).body();
+		String fileUrl = org.bulkfhir.support.BulkClient.JSON.readTree(manifest).get("output").get(0).get("url").asText();
+		reader.download(fileUrl);
+		assertThat(reader.kickOff("Group/small/$export?_type=NoSuchType").statusCode()).isEqualTo(400);
+
+		driver.get("http://localhost:" + port + "/admin/#/audit");
+		WebElement filters = wait.until(ExpectedConditions.presenceOfElementLocated(By.id("audit-filters")));
+		filters.findElement(By.name("client")).sendKeys(app.clientId());
+		filters.findElement(By.cssSelector("button[type=submit]")).click();
+		By download = By.cssSelector("#audit-table tr[data-action='export.download']");
+		wait.until(d -> {
+			if (d.findElements(download).isEmpty()) {
+				d.findElement(By.cssSelector("#audit-filters button[type=submit]")).click(); // written a moment after the answer
+				return false;
+			}
+			return true;
+		});
+		assertThat(driver.findElements(By.cssSelector("#audit-table tbody tr")))
+				.allSatisfy(row -> assertThat(row.getText()).contains(app.clientId()));
+		String kickoffs = driver.findElements(By.cssSelector("#audit-table tr[data-action='export.kickoff']")).stream()
+				.map(WebElement::getText).reduce("", (a, b) -> a + "\n" + b);
+		assertThat(kickoffs).contains("small / 10").contains("202 success").contains("400 refused");
+		assertThat(driver.findElement(download).getText()).contains("Patient-").contains("200 success");
+		screenshot("5-audit.png");
+
+		new Select(driver.findElement(By.cssSelector("#audit-filters select[name=action]"))).selectByValue("export.download");
+		driver.findElement(By.cssSelector("#audit-filters button[type=submit]")).click();
+		wait.until(d -> d.findElements(By.cssSelector("#audit-table tbody tr")).stream()
+				.allMatch(row -> "export.download".equals(row.getAttribute("data-action"))));
+		assertThat(driver.findElement(By.id("audit-count")).getText()).contains("1 entries");
+
+		String href = driver.findElement(By.id("audit-export")).getAttribute("href");
+		assertThat(href).contains("action=export.download");
+		Object exported = driver.executeAsyncScript(
+				"const done = arguments[arguments.length - 1];"
+						+ "fetch(arguments[0]).then(r => r.text()).then(done, e => done('ERROR ' + e));", href);
+		String[] lines = exported.toString().strip().split("\n");
+		assertThat(lines).hasSize(1);
+		assertThat(lines[0]).contains("\"job\":\"" + jobId + "\"").contains("\"action\":\"export.download\"");
+	}
+
 	/**
 	 * Starts a system export, opens its detail page and cancels it. Returns the state shown
 	 * afterwards, or null when the export finished before the button could be clicked.

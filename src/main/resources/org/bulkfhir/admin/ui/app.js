@@ -1,5 +1,5 @@
 'use strict';
-// bulkfhir admin UI: hash routes #/jobs, #/jobs/<id>, #/clients; talks to /admin/api.
+// bulkfhir admin UI: hash routes #/jobs, #/jobs/<id>, #/clients, #/audit; talks to /admin/api.
 
 const API = '/admin/api';
 const main = document.getElementById('main');
@@ -209,6 +209,77 @@ async function showClients() {
   }));
 }
 
+const auditFilters = {client: '', job: '', action: '', from: '', to: '', page: 0};
+const AUDIT_ACTIONS = ['export.kickoff', 'export.status', 'export.download', 'export.delete', 'export.purge',
+  'token.issue', 'token.refuse', 'admin.login', 'admin.job.cancel', 'admin.job.delete', 'admin.job.download',
+  'admin.client.register', 'admin.client.disable', 'admin.client.enable', 'admin.client.revoke', 'admin.audit.export'];
+
+// datetime-local values are local times; the API takes ISO-8601 instants.
+function instant(local) {
+  return local ? new Date(local).toISOString() : '';
+}
+
+function auditQuery() {
+  return new URLSearchParams({client: auditFilters.client, job: auditFilters.job, action: auditFilters.action,
+    from: instant(auditFilters.from), to: instant(auditFilters.to)});
+}
+
+async function showAudit() {
+  const query = auditQuery();
+  const data = await api('/audit?' + query + '&' + new URLSearchParams({page: auditFilters.page, size: 50}));
+  main.innerHTML = `
+    <h2>Audit trail</h2>
+    <form class="filters" id="audit-filters">
+      <label>Client<input name="client" value="${esc(auditFilters.client)}"></label>
+      <label>Job<input name="job" value="${esc(auditFilters.job)}"></label>
+      <label>Action<select name="action">
+        ${['', ...AUDIT_ACTIONS].map(a => `<option value="${a}" ${a === auditFilters.action ? 'selected' : ''}>${a || 'any'}</option>`).join('')}
+      </select></label>
+      <label>From<input type="datetime-local" step="1" name="from" value="${esc(auditFilters.from)}"></label>
+      <label>To<input type="datetime-local" step="1" name="to" value="${esc(auditFilters.to)}"></label>
+      <button type="submit">Filter</button>
+      <a id="audit-export" href="${API}/audit/export?${query}">Export as NDJSON</a>
+    </form>
+    <table id="audit-table">
+      <thead><tr><th>When</th><th>Action</th><th>Who</th><th>Client</th><th>From</th><th>Job</th><th>Group / patients</th>
+        <th>File</th><th>Outcome</th><th>Details</th></tr></thead>
+      <tbody>${data.records.map(r => `
+        <tr data-audit="${esc(r.id)}" data-action="${esc(r.action)}">
+          <td>${when(r.at)}</td>
+          <td class="mono">${esc(r.action)}</td>
+          <td>${esc(r.actor || '—')}${r.actorType && r.actorType !== 'client' ? ` <small>(${esc(r.actorType)})</small>` : ''}</td>
+          <td class="mono">${esc(r.client || '—')}</td>
+          <td class="mono">${esc(r.address || '—')}${r.forwardedFor ? ` <small>(fwd ${esc(r.forwardedFor)})</small>` : ''}</td>
+          <td>${r.job ? `<a class="mono" href="#/audit" data-job-filter="${esc(r.job)}">${esc(r.job.substring(0, 8))}…</a>` : '—'}</td>
+          <td>${esc(r.group || '—')}${r.patients !== null ? ' / ' + r.patients : ''}</td>
+          <td class="mono">${esc(r.file || '—')}</td>
+          <td><span class="outcome ${esc(r.outcome)}">${esc(r.status ?? '')} ${esc(r.outcome)}</span>${r.reason ? `<br><small>${esc(r.reason)}</small>` : ''}</td>
+          <td>${Object.keys(r.detail || {}).length
+            ? `<details><summary>parameters</summary><pre class="mono">${esc(JSON.stringify(r.detail, null, 1))}</pre></details>` : ''}</td>
+        </tr>`).join('') || '<tr><td colspan="10">No audit entries match.</td></tr>'}
+      </tbody>
+    </table>
+    <div class="pager">
+      <button class="secondary" id="prev" ${auditFilters.page === 0 ? 'disabled' : ''}>Previous</button>
+      <span id="audit-count">Page ${auditFilters.page + 1} of ${Math.max(1, Math.ceil(data.total / data.size))} · ${data.total} entries</span>
+      <button class="secondary" id="next" ${(auditFilters.page + 1) * data.size >= data.total ? 'disabled' : ''}>Next</button>
+    </div>`;
+  document.getElementById('audit-filters').addEventListener('submit', event => {
+    event.preventDefault();
+    const form = new FormData(event.target);
+    Object.assign(auditFilters, {client: form.get('client').trim(), job: form.get('job').trim(), action: form.get('action'),
+      from: form.get('from'), to: form.get('to'), page: 0});
+    route();
+  });
+  main.querySelectorAll('a[data-job-filter]').forEach(link => link.addEventListener('click', event => {
+    event.preventDefault();
+    Object.assign(auditFilters, {job: link.dataset.jobFilter, page: 0});
+    route();
+  }));
+  document.getElementById('prev').addEventListener('click', () => { auditFilters.page--; route(); });
+  document.getElementById('next').addEventListener('click', () => { auditFilters.page++; route(); });
+}
+
 function typeList(types) {
   if (types.length <= 12) return esc(types.join(', '));
   return `<details><summary>${types.length} types</summary>${esc(types.join(', '))}</details>`;
@@ -219,11 +290,14 @@ async function route() {
   const hash = location.hash || '#/jobs';
   document.getElementById('nav-jobs').toggleAttribute('aria-current', hash.startsWith('#/jobs'));
   document.getElementById('nav-clients').toggleAttribute('aria-current', hash.startsWith('#/clients'));
+  document.getElementById('nav-audit').toggleAttribute('aria-current', hash.startsWith('#/audit'));
+  if (hash.startsWith('#/audit')) document.getElementById('nav-audit').setAttribute('aria-current', 'page');
   if (hash.startsWith('#/jobs')) document.getElementById('nav-jobs').setAttribute('aria-current', 'page');
   if (hash.startsWith('#/clients')) document.getElementById('nav-clients').setAttribute('aria-current', 'page');
   try {
     if (hash.startsWith('#/jobs/')) await showJob(decodeURIComponent(hash.substring(7)));
     else if (hash.startsWith('#/clients')) await showClients();
+    else if (hash.startsWith('#/audit')) await showAudit();
     else await showJobs();
   } catch (e) {
     main.innerHTML = e.message.startsWith('No job')

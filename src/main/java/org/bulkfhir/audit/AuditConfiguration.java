@@ -1,0 +1,103 @@
+package org.bulkfhir.audit;
+
+import org.bulkfhir.admin.AdminAccess;
+import org.bulkfhir.admin.AdminAuditController;
+import org.bulkfhir.cluster.ClusterLock;
+import org.bulkfhir.config.RestfulServerRegistrar;
+import org.bulkfhir.export.ExportJobService;
+import org.bulkfhir.export.ExportPurge;
+import org.bulkfhir.export.GroupMembers;
+import org.springframework.beans.factory.ObjectProvider;
+import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+
+import java.util.List;
+
+/** The audit trail (table {@code BF_AUDIT}), what writes to it, its retention and its admin API. */
+@Configuration(proxyBeanMethods = false)
+public class AuditConfiguration {
+
+	@Bean
+	@ConfigurationProperties("bulkfhir.audit")
+	public AuditProperties bulkfhirAuditProperties() {
+		return new AuditProperties();
+	}
+
+	@Bean
+	public AuditTrail bulkfhirAuditTrail(NamedParameterJdbcTemplate bulkfhirJdbc) {
+		return new AuditTrail(bulkfhirJdbc.getJdbcTemplate());
+	}
+
+	/** Off by default: AuditEvents in HAPI are readable by every token that may read AuditEvent. */
+	@Bean(destroyMethod = "shutdown")
+	@ConditionalOnProperty(name = "bulkfhir.audit.fhir-audit-events", havingValue = "true")
+	public FhirAuditEvents bulkfhirFhirAuditEvents(AuditTrail trail, DaoRegistry daoRegistry) {
+		FhirAuditEvents events = new FhirAuditEvents(daoRegistry);
+		trail.copyTo(events);
+		return events;
+	}
+
+	@Bean
+	public AuditSource bulkfhirAuditSource(AuditProperties bulkfhirAuditProperties) {
+		return new AuditSource(bulkfhirAuditProperties.isRecordForwardedFor());
+	}
+
+	@Bean
+	public RestfulServerRegistrar bulkfhirAuditRegistrar(
+			AuditTrail trail, AuditSource source, ExportJobService jobs, GroupMembers groupMembers) {
+		return new RestfulServerRegistrar(List.of(), List.of(new BulkAuditInterceptor(trail, source, jobs, groupMembers)));
+	}
+
+	/** Inside the admin filter (login throttle, nosniff): sees what the controllers answered. */
+	@Bean
+	public FilterRegistrationBean<AdminAuditFilter> bulkfhirAdminAuditFilter(
+			AuditTrail trail, AuditSource source, ObjectProvider<ExportJobService> jobs, AdminAccess access) {
+		FilterRegistrationBean<AdminAuditFilter> registration =
+				new FilterRegistrationBean<>(new AdminAuditFilter(trail, source, jobs::getObject, access));
+		registration.setName("bulkfhirAdminAuditFilter");
+		registration.addUrlPatterns("/admin", "/admin/*");
+		registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 110);
+		return registration;
+	}
+
+	@Bean
+	public AuditRetention bulkfhirAuditRetention(
+			AuditTrail trail, ClusterLock lock, AuditProperties bulkfhirAuditProperties) {
+		return new AuditRetention(trail, lock, bulkfhirAuditProperties.getRetention(),
+				bulkfhirAuditProperties.getPurgeInterval());
+	}
+
+	@Bean
+	public AdminAuditController bulkfhirAdminAuditController(AuditTrail trail, AdminAccess access) {
+		return new AdminAuditController(trail, access);
+	}
+
+	/** Expired jobs removed by the purge: who owned them, which Group, recorded as done by the server. */
+	@Bean
+	public PurgeAuditing bulkfhirAuditPurgeListener(ExportPurge purge, AuditTrail trail) {
+		purge.onPurged((jobId, params) -> {
+			AuditEntry entry = AuditEntry.of("export.purge")
+					.actor(AuditEntry.ACTOR_SYSTEM, "bulkfhir")
+					.job(jobId)
+					.client(params == null ? null : params.getClientId())
+					.group(params == null ? null : params.getGroupId())
+					.detail("reason", "expired: files and job records deleted")
+					.outcome(200, null);
+			try {
+				trail.insert(entry);
+			} catch (RuntimeException e) {
+				AuditTrail.failed(entry, e);
+			}
+		});
+		return new PurgeAuditing();
+	}
+
+	/** Marks that the purge reports to the audit trail. */
+	public static final class PurgeAuditing {}
+}
