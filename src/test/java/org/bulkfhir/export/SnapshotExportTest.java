@@ -230,13 +230,11 @@ class SnapshotExportTest {
 		String versionAt = null;
 		long newest = Long.MIN_VALUE;
 		for (Bundle.BundleEntryComponent entry : history.getEntry()) {
-			Date updated = entry.hasResource() && entry.getResource().getMeta().hasLastUpdated()
-					? entry.getResource().getMeta().getLastUpdated()
-					: entry.getResponse().getLastModified();
-			String version = entry.hasResource()
-					? entry.getResource().getIdElement().getVersionIdPart()
-					: new org.hl7.fhir.r4.model.IdType(entry.getFullUrl()).getVersionIdPart();
-			long time = updated.getTime();
+			if (!entry.hasResource()) {
+				continue; // a deletion: the writer deletes only after the transaction time
+			}
+			String version = entry.getResource().getIdElement().getVersionIdPart();
+			long time = entry.getResource().getMeta().getLastUpdated().getTime();
 			if (time <= transactionTime && time > newest && version != null) {
 				newest = time;
 				versionAt = version;

@@ -69,8 +69,8 @@ public final class ReadFidelity {
 	}
 
 	private static String readXml(BulkClient client, String reference) throws Exception {
-		HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(client.base() + "/" + reference))
-				.header("Accept", "application/fhir+xml").GET().build());
+		HttpResponse<String> response =
+				client.send(client.request(reference).header("Accept", "application/fhir+xml").GET().build());
 		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
 		String body = response.body();
 		return body.startsWith("<?xml") ? body.substring(body.indexOf("?>") + 2) : body;
