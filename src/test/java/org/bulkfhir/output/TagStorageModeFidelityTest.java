@@ -45,7 +45,7 @@ class TagStorageModeFidelityTest {
 		void load() throws Exception {
 			apps = new TestApps("http://localhost:" + port + "/fhir");
 			client = new BulkClient("http://localhost:" + port + "/fhir")
-					.withToken(apps.tokens(apps.register("system", "system/*.read"), "system/*.read"));
+					.withToken(apps.readWriteTokens());
 			if (!loaded) {
 				client.transaction(SampleData.sharedResources());
 				for (int i = 0; i < PATIENTS; i++) {
@@ -75,12 +75,13 @@ class TagStorageModeFidelityTest {
 	@Nested
 	@SpringBootTest(
 			classes = BulkFhirServerApplication.class,
-			webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+			webEnvironment = SpringBootTest.WebEnvironment.DEFINED_PORT,
 			properties = {"bulkfhir.server.tag-storage-mode=NON_VERSIONED", "bulkfhir.admin.password=" + TestApps.ADMIN_PASSWORD})
 	class NonVersioned extends ModeServer {
 
 		@DynamicPropertySource
 		static void database(DynamicPropertyRegistry registry) {
+			org.bulkfhir.support.TestPort.register(registry);
 			TestDatabase.register(registry, Path.of("target", "test-data", UUID.randomUUID().toString()).toAbsolutePath());
 		}
 
@@ -94,12 +95,13 @@ class TagStorageModeFidelityTest {
 	@Nested
 	@SpringBootTest(
 			classes = BulkFhirServerApplication.class,
-			webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+			webEnvironment = SpringBootTest.WebEnvironment.DEFINED_PORT,
 			properties = {"bulkfhir.server.tag-storage-mode=INLINE", "bulkfhir.admin.password=" + TestApps.ADMIN_PASSWORD})
 	class Inline extends ModeServer {
 
 		@DynamicPropertySource
 		static void database(DynamicPropertyRegistry registry) {
+			org.bulkfhir.support.TestPort.register(registry);
 			TestDatabase.register(registry, Path.of("target", "test-data", UUID.randomUUID().toString()).toAbsolutePath());
 		}
 
