@@ -199,8 +199,8 @@ public class BulkAuditInterceptor {
 					.detail("outputFormat", params.getOutputFormat())
 					.detail("request", params.getRequestUrl());
 			if (params.getGroupId() != null) {
-				// The Group's active Patient members as the job was accepted: a count, never their ids.
-				entry.patients(groupMembers.activePatientIds(params.getGroupId()).size());
+				// The Group's active Patient members at the transaction time: a count, never their ids.
+				entry.patients(groupMembers.activePatientIds(params.getGroupId(), params.getTransactionTime()).size());
 			}
 			return;
 		}

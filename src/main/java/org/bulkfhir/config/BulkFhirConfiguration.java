@@ -59,6 +59,8 @@ import org.bulkfhir.output.NdjsonToXml;
 import org.bulkfhir.output.HapiBatchReader;
 import org.bulkfhir.output.StoredResourceReader;
 import org.bulkfhir.provenance.ProvenanceSelector;
+import org.bulkfhir.export.Snapshot;
+import ca.uhn.fhir.jpa.searchparam.matcher.InMemoryResourceMatcher;
 import org.bulkfhir.storage.ExportFileStore;
 import org.bulkfhir.storage.FilesystemExportFileStore;
 import org.springframework.beans.factory.ObjectProvider;
@@ -143,13 +145,28 @@ public class BulkFhirConfiguration {
 
 	@Bean
 	public FilterSearch bulkfhirFilterSearch(
-			FhirContext fhirContext, DaoRegistry daoRegistry, MatchUrlService matchUrlService) {
-		return new FilterSearch(fhirContext, daoRegistry, matchUrlService);
+			FhirContext fhirContext,
+			DaoRegistry daoRegistry,
+			MatchUrlService matchUrlService,
+			StoredResourceReader reader,
+			InMemoryResourceMatcher inMemoryResourceMatcher) {
+		return new FilterSearch(fhirContext, daoRegistry, matchUrlService, reader, inMemoryResourceMatcher);
 	}
 
 	@Bean
-	public GroupMembers bulkfhirGroupMembers(DaoRegistry daoRegistry) {
-		return new GroupMembers(daoRegistry);
+	public Snapshot bulkfhirSnapshot(
+			NamedParameterJdbcTemplate bulkfhirJdbc,
+			StoredResourceReader reader,
+			FhirContext fhirContext,
+			PatientCompartment compartment) {
+		return new Snapshot(bulkfhirJdbc, reader, fhirContext, compartment);
+	}
+
+	@Bean
+	public GroupMembers bulkfhirGroupMembers(
+			DaoRegistry daoRegistry, NamedParameterJdbcTemplate bulkfhirJdbc, StoredResourceReader reader,
+			FhirContext fhirContext) {
+		return new GroupMembers(daoRegistry, bulkfhirJdbc, reader, fhirContext);
 	}
 
 	@Bean
@@ -222,6 +239,7 @@ public class BulkFhirConfiguration {
 			PatientCompartment compartment,
 			ExportOutput output,
 			ProvenanceSelector provenance,
+			Snapshot snapshot,
 			WorkClaims claims,
 			BulkFhirProperties properties) {
 		return JobDefinition.newBuilder()
@@ -234,17 +252,17 @@ public class BulkFhirConfiguration {
 						"plan",
 						"Resolve members and cut the export into work chunks",
 						ExportWorkChunk.class,
-						new PlanStep(queries, groupMembers, filterSearch, properties))
+						new PlanStep(queries, groupMembers, filterSearch, snapshot, properties))
 				.addIntermediateStep(
 						"write",
 						"Stream each chunk's resources into NDJSON files",
 						ChunkResult.class,
-						new WriteStep(queries, filterSearch, compartment, output, provenance))
+						new WriteStep(queries, filterSearch, compartment, output, provenance, snapshot))
 				.addFinalReducerStep(
 						"manifest",
 						"Write referenced resources once and record the manifest",
 						ExportReport.class,
-						new ClaimingReducer<>(new ManifestStep(output, queries, filterSearch, provenance), claims))
+						new ClaimingReducer<>(new ManifestStep(output, queries, filterSearch, provenance, snapshot), claims))
 				.build();
 	}
 

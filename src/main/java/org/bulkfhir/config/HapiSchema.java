@@ -25,10 +25,10 @@ public final class HapiSchema {
 		// ExportQueries, StoredResourceReader
 		tables.put("HFJ_RESOURCE",
 				List.of("RES_ID", "RES_TYPE", "FHIR_ID", "RES_VER", "HAS_TAGS", "RES_UPDATED", "RES_DELETED_AT"));
-		// StoredResourceReader
+		// StoredResourceReader (RES_DELETED_AT: whether the version at the transaction time was a deletion), ExportQueries
 		tables.put("HFJ_RES_VER", List.of(
-				"PID", "RES_ID", "RES_VER", "HAS_TAGS", "RES_UPDATED", "RES_ENCODING", "RES_TEXT_VC", "SOURCE_URI",
-				"REQUEST_ID"));
+				"PID", "RES_ID", "RES_VER", "HAS_TAGS", "RES_UPDATED", "RES_DELETED_AT", "RES_ENCODING", "RES_TEXT_VC",
+				"SOURCE_URI", "REQUEST_ID"));
 		// StoredResourceReader (tags of a batch: VERSIONED by version, NON_VERSIONED by resource), TagDefinitions
 		tables.put("HFJ_HISTORY_TAG", List.of("RES_VER_PID", "TAG_ID"));
 		tables.put("HFJ_RES_TAG", List.of("RES_ID", "TAG_ID"));

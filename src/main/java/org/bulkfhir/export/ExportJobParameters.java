@@ -191,7 +191,7 @@ public class ExportJobParameters implements IModelJson {
 	}
 
 	public UpdatedWindow updatedWindow() {
-		return new UpdatedWindow(since, effectiveUntil());
+		return new UpdatedWindow(since, effectiveUntil(), transactionTime);
 	}
 
 	/** The {@code _typeFilter} queries (without the type prefix) that apply to one type. */

@@ -7,9 +7,12 @@ import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 
+import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -35,67 +38,122 @@ public class ExportQueries {
 		this.pidBatches = new PidBatches(jdbc, ARRAY_BATCH);
 	}
 
-	/** Resource types that currently have at least one live resource. */
-	public List<String> typesWithData() {
-		return jdbc.getJdbcTemplate()
-				.queryForList(
-						"SELECT DISTINCT RES_TYPE FROM HFJ_RESOURCE WHERE RES_DELETED_AT IS NULL", String.class);
+	/** Resource types with at least one resource not deleted at {@code asOf} (the transaction time). */
+	public List<String> typesWithData(long asOf) {
+		return jdbc.queryForList(
+				"SELECT DISTINCT RES_TYPE FROM HFJ_RESOURCE WHERE RES_DELETED_AT IS NULL OR RES_DELETED_AT > :asOf",
+				asOf(asOf), String.class);
 	}
 
-	/** Live Patient pids for the given FHIR ids, in pid order. */
-	public List<Long> patientPids(Collection<String> fhirIds) {
+	private static MapSqlParameterSource asOf(long asOf) {
+		return new MapSqlParameterSource("asOf", new Timestamp(asOf));
+	}
+
+	/**
+	 * Patient pids for the given FHIR ids, in pid order: those not deleted at {@code asOf}. Candidates only
+	 * (one created after that time is left out when read).
+	 */
+	public List<Long> patientPids(Collection<String> fhirIds, long asOf) {
 		List<String> ids = new ArrayList<>(fhirIds);
 		TreeSet<Long> result = new TreeSet<>();
 		for (List<String> batch : batches(ids)) {
 			result.addAll(jdbc.queryForList(
 					"SELECT RES_ID FROM HFJ_RESOURCE WHERE RES_TYPE = 'Patient' AND FHIR_ID IN (:ids)"
-							+ " AND RES_DELETED_AT IS NULL",
-					new MapSqlParameterSource("ids", batch),
+							+ " AND (RES_DELETED_AT IS NULL OR RES_DELETED_AT > :asOf)",
+					asOf(asOf).addValue("ids", batch),
 					Long.class));
 		}
 		return new ArrayList<>(result);
 	}
 
-	/** The next page of live pids of one type after {@code afterPid}, in pid order. */
-	public List<Long> nextPids(String resourceType, long afterPid, int limit) {
+	/** The next page of pids of one type not deleted at {@code asOf}, after {@code afterPid}, in pid order. */
+	public List<Long> nextPids(String resourceType, long afterPid, int limit, long asOf) {
 		return jdbc.queryForList(
 				"SELECT RES_ID FROM HFJ_RESOURCE WHERE RES_TYPE = :type AND RES_ID > :after"
-						+ " AND RES_DELETED_AT IS NULL ORDER BY RES_ID FETCH FIRST " + limit + " ROWS ONLY",
-				new MapSqlParameterSource("type", resourceType).addValue("after", afterPid),
+						+ " AND (RES_DELETED_AT IS NULL OR RES_DELETED_AT > :asOf) ORDER BY RES_ID FETCH FIRST " + limit + " ROWS ONLY",
+				asOf(asOf).addValue("type", resourceType).addValue("after", afterPid),
 				Long.class);
 	}
 
-	/** Live pids of one type within [from, to], updated within the window, in pid order. */
+	/**
+	 * Pids of one type within [from, to] that may be exported, in pid order: not deleted at the window's
+	 * snapshot time, and updated within the window unless changed since that time (then their version at
+	 * that time decides, when read).
+	 */
 	public List<Long> pidsInRange(String resourceType, long fromPid, long toPid, UpdatedWindow window) {
 		List<Long> result = new ArrayList<>();
 		jdbc.query(
 				"SELECT RES_ID, RES_UPDATED FROM HFJ_RESOURCE WHERE RES_TYPE = :type AND RES_ID BETWEEN :from AND :to"
-						+ " AND RES_DELETED_AT IS NULL ORDER BY RES_ID",
-				new MapSqlParameterSource("type", resourceType).addValue("from", fromPid).addValue("to", toPid),
+						+ " AND (RES_DELETED_AT IS NULL OR RES_DELETED_AT > :asOf) ORDER BY RES_ID",
+				asOf(window.asOf()).addValue("type", resourceType).addValue("from", fromPid).addValue("to", toPid),
 				rs -> {
-					if (window.contains(rs.getTimestamp(2).getTime())) {
+					long updated = rs.getTimestamp(2).getTime();
+					if (!window.currentIsSnapshot(updated) || window.contains(updated)) {
 						result.add(rs.getLong(1));
 					}
 				});
 		return result;
 	}
 
-	/** Keeps those of {@code pids} that are live and updated within the window, in pid order. */
+	/**
+	 * Keeps those of {@code pids} whose version at the window's snapshot time exists, is not deleted and
+	 * was updated within the window, in pid order: what the reader would export, without reading it.
+	 */
 	public List<Long> filterUpdated(List<Long> pids, UpdatedWindow window) {
 		TreeSet<Long> result = new TreeSet<>();
+		List<Long> changed = new ArrayList<>();
 		forEachBatch(
 				pids,
-				"SELECT r.RES_ID, r.RES_UPDATED FROM " + PIDS_TABLE + " JOIN HFJ_RESOURCE r ON r.RES_ID = s.PID"
-						+ " WHERE r.RES_DELETED_AT IS NULL",
-				"SELECT RES_ID, RES_UPDATED FROM HFJ_RESOURCE WHERE %s AND RES_DELETED_AT IS NULL",
+				"SELECT r.RES_ID, r.RES_UPDATED, r.RES_DELETED_AT FROM " + PIDS_TABLE
+						+ " JOIN HFJ_RESOURCE r ON r.RES_ID = s.PID",
+				"SELECT RES_ID, RES_UPDATED, RES_DELETED_AT FROM HFJ_RESOURCE WHERE %s",
 				"RES_ID",
 				new MapSqlParameterSource(),
 				rs -> {
-					if (window.contains(rs.getTimestamp(2).getTime())) {
+					long updated = rs.getTimestamp(2).getTime();
+					if (!window.currentIsSnapshot(updated)) {
+						changed.add(rs.getLong(1));
+					} else if (rs.getTimestamp(3) == null && window.contains(updated)) {
+						result.add(rs.getLong(1));
+					}
+				});
+		String atSnapshot = " JOIN HFJ_RES_VER v ON v.RES_ID = r.RES_ID AND v.RES_VER = (SELECT MAX(h.RES_VER)"
+				+ " FROM HFJ_RES_VER h WHERE h.RES_ID = r.RES_ID AND h.RES_UPDATED <= :asOf)";
+		forEachBatch(
+				changed,
+				"SELECT r.RES_ID, v.RES_UPDATED, v.RES_DELETED_AT FROM " + PIDS_TABLE
+						+ " JOIN HFJ_RESOURCE r ON r.RES_ID = s.PID" + atSnapshot,
+				"SELECT r.RES_ID, v.RES_UPDATED, v.RES_DELETED_AT FROM HFJ_RESOURCE r" + atSnapshot + " WHERE %s",
+				"r.RES_ID",
+				asOf(window.asOf()),
+				rs -> {
+					if (rs.getTimestamp(3) == null && window.contains(rs.getTimestamp(2).getTime())) {
 						result.add(rs.getLong(1));
 					}
 				});
 		return new ArrayList<>(result);
+	}
+
+	/**
+	 * Of the given resources, those that reference more than one Patient (through any path): they may
+	 * be in several patients' compartments, which different work chunks export. One index lookup per
+	 * resource ({@code IDX_RL_SRC}); only the few such resources come back.
+	 */
+	public Set<Long> referencingSeveralPatients(List<Long> pids) {
+		Set<Long> result = new HashSet<>();
+		forEachBatch(
+				pids,
+				"SELECT l.SRC_RESOURCE_ID FROM " + PIDS_TABLE + " JOIN HFJ_RES_LINK l ON l.SRC_RESOURCE_ID = s.PID"
+						+ " WHERE l.TARGET_RESOURCE_TYPE = 'Patient' GROUP BY l.SRC_RESOURCE_ID"
+						+ " HAVING COUNT(DISTINCT l.TARGET_RESOURCE_ID) > 1",
+				"SELECT SRC_RESOURCE_ID FROM HFJ_RES_LINK WHERE %s AND TARGET_RESOURCE_TYPE = 'Patient'"
+						+ " GROUP BY SRC_RESOURCE_ID HAVING COUNT(DISTINCT TARGET_RESOURCE_ID) > 1",
+				"SRC_RESOURCE_ID",
+				new MapSqlParameterSource(),
+				rs -> {
+					result.add(rs.getLong(1));
+				});
+		return result;
 	}
 
 	/**
@@ -168,7 +226,10 @@ public class ExportQueries {
 	/** A Provenance that targets one of the given resources: its pid, the target's pid and its lastUpdated. */
 	public record ProvenanceLink(long provenancePid, long targetPid, long updated) {}
 
-	/** Live Provenance whose {@code target} references one of the given resources, updated within the window. */
+	/**
+	 * Provenance not changed since the window's snapshot time whose {@code target} references one of the
+	 * given resources, updated within the window. Those changed since are {@link Snapshot}'s to find.
+	 */
 	public List<ProvenanceLink> provenanceTargeting(List<Long> targetPids, UpdatedWindow window) {
 		List<ProvenanceLink> links = new ArrayList<>();
 		String joinAndFilter = " JOIN HFJ_RESOURCE r ON r.RES_ID = l.SRC_RESOURCE_ID"
@@ -183,7 +244,7 @@ public class ExportQueries {
 				new MapSqlParameterSource(),
 				rs -> {
 					long updated = rs.getTimestamp(3).getTime();
-					if (window.contains(updated)) {
+					if (window.currentIsSnapshot(updated) && window.contains(updated)) {
 						links.add(new ProvenanceLink(rs.getLong(1), rs.getLong(2), updated));
 					}
 				});

@@ -12,7 +12,17 @@ import ca.uhn.fhir.rest.api.Constants;
 import ca.uhn.fhir.rest.param.TokenOrListParam;
 import ca.uhn.fhir.rest.param.TokenParam;
 
+import ca.uhn.fhir.jpa.searchparam.matcher.InMemoryMatchResult;
+import ca.uhn.fhir.jpa.searchparam.matcher.InMemoryResourceMatcher;
+import ca.uhn.fhir.parser.IParser;
+import org.bulkfhir.output.StoredResourceReader;
+import org.bulkfhir.output.UpdatedWindow;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Supplier;
 import java.util.List;
 import java.util.TreeSet;
 
@@ -28,12 +38,20 @@ public class FilterSearch {
 	private final FhirContext fhirContext;
 	private final DaoRegistry daoRegistry;
 	private final MatchUrlService matchUrlService;
+	private final StoredResourceReader reader;
+	private final InMemoryResourceMatcher inMemoryMatcher;
 
 	public FilterSearch(
-			FhirContext fhirContext, DaoRegistry daoRegistry, MatchUrlService matchUrlService) {
+			FhirContext fhirContext,
+			DaoRegistry daoRegistry,
+			MatchUrlService matchUrlService,
+			StoredResourceReader reader,
+			InMemoryResourceMatcher inMemoryMatcher) {
 		this.fhirContext = fhirContext;
 		this.daoRegistry = daoRegistry;
 		this.matchUrlService = matchUrlService;
+		this.reader = reader;
+		this.inMemoryMatcher = inMemoryMatcher;
 	}
 
 	/** Parses a filter; throws HAPI's InvalidRequestException when it is not a valid search. */
@@ -42,11 +60,62 @@ public class FilterSearch {
 		return matchUrlService.translateMatchUrl(filter, fhirContext.getResourceDefinition(type));
 	}
 
-	/** Those of {@code candidates} (pids of one type) that match at least one of the filters, in pid order. */
-	public List<Long> matching(String type, List<Long> candidates, List<String> filters) {
+	/**
+	 * Those of {@code candidates} (pids of one type) that match at least one of the filters, in pid order,
+	 * as the resources were at the window's snapshot time. HAPI's search sees current data: it decides for
+	 * the resources not changed since; a resource changed since (in the {@code views} taken after the
+	 * search) is matched by HAPI's {@link InMemoryResourceMatcher} on its version at that time, or, for a
+	 * filter the matcher cannot evaluate (chained parameters, {@code _has}, ...), by the search's answer on
+	 * its current version.
+	 */
+	public List<Long> matching(
+			String type, List<Long> candidates, List<String> filters, Supplier<Snapshot.View> views, UpdatedWindow window) {
 		if (filters.isEmpty() || candidates.isEmpty()) {
 			return candidates;
 		}
+		TreeSet<Long> matched = new TreeSet<>(search(type, candidates, filters));
+		Snapshot.View changed = views.get();
+		List<Long> changedCandidates = candidates.stream().filter(changed::isChanged).toList();
+		if (changedCandidates.isEmpty()) {
+			return new ArrayList<>(matched);
+		}
+		Map<Long, IBaseResource> versions = new HashMap<>();
+		IParser parser = fhirContext.newJsonParser();
+		reader.read(changedCandidates, new UpdatedWindow(null, window.asOf(), window.asOf()),
+				stored -> versions.put(stored.pid(), parser.parseResource(stored.json())), failure -> {});
+		for (Long pid : changedCandidates) {
+			IBaseResource version = versions.get(pid);
+			if (version == null) {
+				matched.remove(pid); // no version at that time: not exported anyway
+				continue;
+			}
+			Boolean inMemory = matchesInMemory(version, filters);
+			if (inMemory != null) {
+				if (inMemory) {
+					matched.add(pid);
+				} else {
+					matched.remove(pid);
+				}
+			}
+		}
+		return new ArrayList<>(matched);
+	}
+
+	/** Whether the resource matches one of the filters; null when one the matcher cannot evaluate decides. */
+	private Boolean matchesInMemory(IBaseResource resource, List<String> filters) {
+		boolean unsupported = false;
+		for (String filter : filters) {
+			InMemoryMatchResult result = inMemoryMatcher.match(filter, resource, null, new SystemRequestDetails());
+			if (!result.supported()) {
+				unsupported = true;
+			} else if (result.matched()) {
+				return true;
+			}
+		}
+		return unsupported ? null : false;
+	}
+
+	private TreeSet<Long> search(String type, List<Long> candidates, List<String> filters) {
 		IFhirResourceDao<?> dao = daoRegistry.getResourceDao(type);
 		TreeSet<Long> matched = new TreeSet<>();
 		for (List<Long> batch : batches(candidates)) {
@@ -63,6 +132,6 @@ public class FilterSearch {
 				}
 			}
 		}
-		return new ArrayList<>(matched);
+		return matched;
 	}
 }

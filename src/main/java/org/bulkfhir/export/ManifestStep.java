@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 
 /**
  * Final (reduction) step: gathers every chunk's files, writes the referenced resources
@@ -30,6 +31,7 @@ public class ManifestStep implements IReductionStepWorker<ExportJobParameters, C
 	private final ExportQueries queries;
 	private final FilterSearch filterSearch;
 	private final ProvenanceSelector provenance;
+	private final Snapshot snapshot;
 	private final List<ExportedFile> files = new ArrayList<>();
 	private final List<ExportedFile> errorFiles = new ArrayList<>();
 	private final Map<String, TreeSet<Long>> referenced = new TreeMap<>();
@@ -40,11 +42,13 @@ public class ManifestStep implements IReductionStepWorker<ExportJobParameters, C
 			ExportOutput output,
 			ExportQueries queries,
 			FilterSearch filterSearch,
-			ProvenanceSelector provenance) {
+			ProvenanceSelector provenance,
+			Snapshot snapshot) {
 		this.output = output;
 		this.queries = queries;
 		this.filterSearch = filterSearch;
 		this.provenance = provenance;
+		this.snapshot = snapshot;
 	}
 
 	@Nonnull
@@ -74,20 +78,26 @@ public class ManifestStep implements IReductionStepWorker<ExportJobParameters, C
 		try (ChunkFileWriters writers =
 				output.open(jobId, "ref", params.getMaxResourcesPerFile(), params.getMaxBytesPerFile(),
 						params.updatedWindow())) {
+			Supplier<Snapshot.View> views = () -> snapshot.view(jobId, params.getTransactionTime());
 			TreeSet<Long> provenanceToWrite = referenced.getOrDefault("Provenance", new TreeSet<>());
-			for (Map.Entry<String, TreeSet<Long>> entry : referenced.entrySet()) {
-				String type = entry.getKey();
-				if (type.equals("Provenance")) {
+			// First the compartment resources the chunks handed on (in several patients' compartments), then
+			// what they and the chunks referenced.
+			List<String> referencedTypes = PatientCompartment.REFERENCED_TYPES.stream()
+					.filter(params.getScanTypes()::contains)
+					.toList();
+			for (String type : new ArrayList<>(referenced.keySet())) {
+				if (type.equals("Provenance") || PatientCompartment.REFERENCED_TYPES.contains(type)) {
 					continue;
 				}
-				List<Long> pids = filterSearch.matching(type, new ArrayList<>(entry.getValue()), params.filtersFor(type));
-				// The writers read within the export's time window; pids that are only scanned need it applied here.
-				List<Long> covered = params.writes(type)
-						? writers.write(pids)
-						: queries.filterUpdated(pids, params.updatedWindow());
-				ProvenanceSelector.Selection selection = provenance.forTargets(covered, params);
-				provenanceToWrite.addAll(selection.writeHere());
-				provenanceToWrite.addAll(selection.shared());
+				List<Long> covered = write(type, referenced.get(type), params, views, writers, provenanceToWrite);
+				WriteStep.referencedAtSnapshot(queries, covered, referencedTypes, views).forEach((referencedType, pids) ->
+						referenced.computeIfAbsent(referencedType, t -> new TreeSet<>()).addAll(pids));
+			}
+			for (Map.Entry<String, TreeSet<Long>> entry : referenced.entrySet()) {
+				String type = entry.getKey();
+				if (PatientCompartment.REFERENCED_TYPES.contains(type)) {
+					write(type, entry.getValue(), params, views, writers, provenanceToWrite);
+				}
 			}
 			writers.write(new ArrayList<>(provenanceToWrite));
 			writers.close();
@@ -105,8 +115,28 @@ public class ManifestStep implements IReductionStepWorker<ExportJobParameters, C
 		return RunOutcome.SUCCESS;
 	}
 
+	/** Writes those of {@code pids} the export includes, notes their Provenance; returns those covered. */
+	private List<Long> write(
+			String type,
+			TreeSet<Long> pids,
+			ExportJobParameters params,
+			Supplier<Snapshot.View> views,
+			ChunkFileWriters writers,
+			TreeSet<Long> provenanceToWrite) {
+		List<Long> matching =
+				filterSearch.matching(type, new ArrayList<>(pids), params.filtersFor(type), views, params.updatedWindow());
+		// The writers read within the export's time window; pids that are only scanned need it applied here.
+		List<Long> covered = params.writes(type)
+				? writers.write(matching)
+				: queries.filterUpdated(matching, params.updatedWindow());
+		ProvenanceSelector.Selection selection = provenance.forTargets(covered, params, views);
+		provenanceToWrite.addAll(selection.writeHere());
+		provenanceToWrite.addAll(selection.shared());
+		return covered;
+	}
+
 	@Override
 	public IReductionStepWorker<ExportJobParameters, ChunkResult, ExportReport> newInstance() {
-		return new ManifestStep(output, queries, filterSearch, provenance);
+		return new ManifestStep(output, queries, filterSearch, provenance, snapshot);
 	}
 }

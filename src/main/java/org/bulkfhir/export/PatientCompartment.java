@@ -1,5 +1,6 @@
 package org.bulkfhir.export;
 
+import ca.uhn.fhir.context.BaseRuntimeChildDefinition;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.context.RuntimeResourceDefinition;
 import ca.uhn.fhir.context.RuntimeSearchParam;
@@ -29,6 +30,8 @@ public class PatientCompartment {
 
 	private final Set<String> types = new TreeSet<>();
 	private final Map<String, String> typeByPath = new HashMap<>();
+	/** Types whose compartment paths can reference at most one Patient: one path, to a single reference. */
+	private final Set<String> onePatientAtMost = new TreeSet<>();
 
 	public PatientCompartment(FhirContext fhirContext) {
 		for (String type : fhirContext.getResourceTypes()) {
@@ -38,6 +41,9 @@ public class PatientCompartment {
 				continue;
 			}
 			types.add(type);
+			if (atMostOneReference(definition, params)) {
+				onePatientAtMost.add(type);
+			}
 			for (RuntimeSearchParam param : params) {
 				for (String path : param.getPath().split("\\|")) {
 					String trimmed = path.trim();
@@ -55,6 +61,36 @@ public class PatientCompartment {
 				}
 			}
 		}
+	}
+
+	/** One compartment path, {@code Type.element}, whose element holds at most one reference. */
+	private static boolean atMostOneReference(RuntimeResourceDefinition definition, List<RuntimeSearchParam> params) {
+		if (params.size() != 1) {
+			return false;
+		}
+		String[] paths = params.get(0).getPath().split("\\|");
+		if (paths.length != 1) {
+			return false;
+		}
+		String path = paths[0].trim();
+		int where = path.indexOf(".where(");
+		if (where > 0) {
+			path = path.substring(0, where);
+		}
+		String[] parts = path.split("\\.");
+		if (parts.length != 2 || !parts[0].equals(definition.getName())) {
+			return false;
+		}
+		BaseRuntimeChildDefinition child = definition.getChildByName(parts[1]);
+		return child != null && child.getMax() == 1;
+	}
+
+	/**
+	 * Whether a resource of this type can be in more than one Patient's compartment. Those that cannot
+	 * (an Encounter's only path is its single {@code subject}) need no check for being shared.
+	 */
+	public boolean maySpanPatients(String type) {
+		return !onePatientAtMost.contains(type);
 	}
 
 	public boolean contains(String type) {

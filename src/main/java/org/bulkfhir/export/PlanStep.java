@@ -9,6 +9,7 @@ import org.bulkfhir.config.BulkFhirProperties;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * First step: decides who and what is exported and cuts the work into chunks that any node of
@@ -21,13 +22,19 @@ public class PlanStep implements IFirstJobStepWorker<ExportJobParameters, Export
 	private final ExportQueries queries;
 	private final GroupMembers groupMembers;
 	private final FilterSearch filterSearch;
+	private final Snapshot snapshot;
 	private final BulkFhirProperties properties;
 
 	public PlanStep(
-			ExportQueries queries, GroupMembers groupMembers, FilterSearch filterSearch, BulkFhirProperties properties) {
+			ExportQueries queries,
+			GroupMembers groupMembers,
+			FilterSearch filterSearch,
+			Snapshot snapshot,
+			BulkFhirProperties properties) {
 		this.queries = queries;
 		this.groupMembers = groupMembers;
 		this.filterSearch = filterSearch;
+		this.snapshot = snapshot;
 		this.properties = properties;
 	}
 
@@ -37,23 +44,26 @@ public class PlanStep implements IFirstJobStepWorker<ExportJobParameters, Export
 			@Nonnull StepExecutionDetails<ExportJobParameters, ca.uhn.fhir.batch2.api.VoidModel> details,
 			@Nonnull IJobDataSink<ExportWorkChunk> sink) {
 		ExportJobParameters params = details.getParameters();
+		long asOf = params.getTransactionTime();
+		String jobId = details.getInstance().getInstanceId();
+		Supplier<Snapshot.View> views = () -> snapshot.view(jobId, asOf);
 		int[] sequence = {0};
 		switch (params.getLevel()) {
 			case GROUP -> {
-				List<Long> members = queries.patientPids(groupMembers.activePatientIds(params.getGroupId()));
-				emitPatientBatches(params, members, sink, sequence);
+				List<Long> members = queries.patientPids(groupMembers.activePatientIds(params.getGroupId(), asOf), asOf);
+				emitPatientBatches(params, members, views, sink, sequence);
 			}
 			case PATIENT -> {
 				long after = Long.MIN_VALUE;
 				int pageSize = Math.max(properties.getExport().getPatientsPerChunk(), 1);
 				List<Long> page;
-				while (!(page = queries.nextPids("Patient", after, pageSize)).isEmpty()) {
-					emitPatientBatches(params, page, sink, sequence);
+				while (!(page = queries.nextPids("Patient", after, pageSize, asOf)).isEmpty()) {
+					emitPatientBatches(params, page, views, sink, sequence);
 					after = page.get(page.size() - 1);
 				}
 			}
 			case SYSTEM -> {
-				List<String> present = queries.typesWithData();
+				List<String> present = queries.typesWithData(asOf);
 				int pageSize = Math.max(properties.getExport().getResourcesPerChunk(), 1);
 				for (String type : params.getScanTypes()) {
 					if (!present.contains(type)) {
@@ -61,7 +71,7 @@ public class PlanStep implements IFirstJobStepWorker<ExportJobParameters, Export
 					}
 					long after = Long.MIN_VALUE;
 					List<Long> page;
-					while (!(page = queries.nextPids(type, after, pageSize)).isEmpty()) {
+					while (!(page = queries.nextPids(type, after, pageSize, asOf)).isEmpty()) {
 						long last = page.get(page.size() - 1);
 						sink.accept(ExportWorkChunk.forTypeRange(sequence[0]++, type, page.get(0), last));
 						after = last;
@@ -79,8 +89,13 @@ public class PlanStep implements IFirstJobStepWorker<ExportJobParameters, Export
 	}
 
 	private void emitPatientBatches(
-			ExportJobParameters params, List<Long> patients, IJobDataSink<ExportWorkChunk> sink, int[] sequence) {
-		List<Long> selected = filterSearch.matching("Patient", patients, params.filtersFor("Patient"));
+			ExportJobParameters params,
+			List<Long> patients,
+			Supplier<Snapshot.View> views,
+			IJobDataSink<ExportWorkChunk> sink,
+			int[] sequence) {
+		List<Long> selected =
+				filterSearch.matching("Patient", patients, params.filtersFor("Patient"), views, params.updatedWindow());
 		int size = Math.max(properties.getExport().getPatientsPerChunk(), 1);
 		for (int start = 0; start < selected.size(); start += size) {
 			List<Long> batch = new ArrayList<>(selected.subList(start, Math.min(selected.size(), start + size)));

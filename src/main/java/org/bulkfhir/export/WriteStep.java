@@ -12,10 +12,12 @@ import org.bulkfhir.provenance.ProvenanceSelector;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -35,18 +37,21 @@ public class WriteStep implements IJobStepWorker<ExportJobParameters, ExportWork
 	private final PatientCompartment compartment;
 	private final ExportOutput output;
 	private final ProvenanceSelector provenance;
+	private final Snapshot snapshot;
 
 	public WriteStep(
 			ExportQueries queries,
 			FilterSearch filterSearch,
 			PatientCompartment compartment,
 			ExportOutput output,
-			ProvenanceSelector provenance) {
+			ProvenanceSelector provenance,
+			Snapshot snapshot) {
 		this.queries = queries;
 		this.filterSearch = filterSearch;
 		this.compartment = compartment;
 		this.output = output;
 		this.provenance = provenance;
+		this.snapshot = snapshot;
 	}
 
 	@Nonnull
@@ -63,16 +68,19 @@ public class WriteStep implements IJobStepWorker<ExportJobParameters, ExportWork
 		try (ChunkFileWriters writers = output.open(jobId, "c" + chunk.getSequence(), params.getMaxResourcesPerFile(),
 				params.getMaxBytesPerFile(), params.updatedWindow())) {
 			List<Long> covered;
+			Supplier<Snapshot.View> views = () -> snapshot.view(jobId, params.getTransactionTime());
 			if (chunk.isTypeRange()) {
-				covered = writeTypeRange(params, chunk, writers);
+				covered = writeTypeRange(params, chunk, views, writers);
 			} else {
-				covered = writePatients(params, chunk.getPatientPids(), writers);
-				noteReferences(params, covered, result);
+				covered = writePatients(params, chunk.getPatientPids(), views, writers, result);
+				noteReferences(params, covered, views, result);
 			}
-			ProvenanceSelector.Selection selection = provenance.forTargets(covered, params);
+			ProvenanceSelector.Selection selection = provenance.forTargets(covered, params, views);
 			writers.write(selection.writeHere());
 			if (!selection.shared().isEmpty()) {
-				result.getReferencedPids().put("Provenance", selection.shared());
+				result.getReferencedPids()
+						.computeIfAbsent("Provenance", t -> new ArrayList<>())
+						.addAll(selection.shared());
 			}
 			writers.close();
 			result.getFiles().addAll(writers.files());
@@ -88,15 +96,33 @@ public class WriteStep implements IJobStepWorker<ExportJobParameters, ExportWork
 		return RunOutcome.SUCCESS;
 	}
 
-	private List<Long> writeTypeRange(ExportJobParameters params, ExportWorkChunk chunk, ChunkFileWriters writers) {
+	private List<Long> writeTypeRange(
+			ExportJobParameters params, ExportWorkChunk chunk, Supplier<Snapshot.View> views, ChunkFileWriters writers) {
 		String type = chunk.getResourceType();
 		List<Long> pids = queries.pidsInRange(type, chunk.getFromPid(), chunk.getToPid(), params.updatedWindow());
-		pids = filterSearch.matching(type, pids, params.filtersFor(type));
-		return params.writes(type) ? writers.write(pids) : pids;
+		pids = filterSearch.matching(type, pids, params.filtersFor(type), views, params.updatedWindow());
+		return params.writes(type) ? writers.write(pids) : queries.filterUpdated(pids, params.updatedWindow());
 	}
 
-	/** Writes the patients' compartments; returns every resource covered (written, or scanned for Provenance). */
-	private List<Long> writePatients(ExportJobParameters params, List<Long> patients, ChunkFileWriters writers) {
+	private Set<String> compartmentTypes(ExportJobParameters params) {
+		return params.getScanTypes().stream().filter(compartment::contains).collect(Collectors.toSet());
+	}
+
+	/**
+	 * Writes the patients' compartments; returns every resource covered (written, or scanned for
+	 * Provenance). A resource that may be in several patients' compartments is not written here but
+	 * handed to the manifest step with the referenced resources, which writes it once: other chunks may
+	 * find it too.
+	 *
+	 * <p>The compartments as they were at the transaction time: HAPI's links, corrected by a
+	 * {@link Snapshot.View} taken after they were read.
+	 */
+	private List<Long> writePatients(
+			ExportJobParameters params,
+			List<Long> patients,
+			Supplier<Snapshot.View> views,
+			ChunkFileWriters writers,
+			ChunkResult result) {
 		List<Long> covered = new ArrayList<>();
 		if (patients.isEmpty()) {
 			return covered;
@@ -107,11 +133,32 @@ public class WriteStep implements IJobStepWorker<ExportJobParameters, ExportWork
 					? writers.write(patients)
 					: queries.filterUpdated(patients, params.updatedWindow()));
 		}
-		Set<String> types = scan.stream().filter(compartment::contains).collect(Collectors.toSet());
+		Set<String> types = compartmentTypes(params);
 		Map<String, TreeSet<Long>> byType = queries.referencingResources(patients, types, compartment);
+		List<Long> linked = new ArrayList<>();
+		byType.forEach((type, pids) -> {
+			if (compartment.maySpanPatients(type)) {
+				linked.addAll(pids);
+			}
+		});
+		Set<Long> several = queries.referencingSeveralPatients(linked);
+		Snapshot.View changed = views.get();
+		changed.correctMembers(byType, new HashSet<>(patients), types);
+		List<Long> candidates = new ArrayList<>();
+		byType.values().forEach(candidates::addAll);
+		Set<Long> shared = new HashSet<>(changed.unchanged(several));
+		shared.addAll(changed.inSeveralCompartments(candidates));
 		for (Map.Entry<String, TreeSet<Long>> entry : byType.entrySet()) {
 			String type = entry.getKey();
-			List<Long> pids = filterSearch.matching(type, new ArrayList<>(entry.getValue()), params.filtersFor(type));
+			List<Long> own = new ArrayList<>(entry.getValue().size());
+			for (Long pid : entry.getValue()) {
+				if (shared.contains(pid)) {
+					result.getReferencedPids().computeIfAbsent(type, t -> new ArrayList<>()).add(pid);
+				} else {
+					own.add(pid);
+				}
+			}
+			List<Long> pids = filterSearch.matching(type, own, params.filtersFor(type), views, params.updatedWindow());
 			// The writers read within the export's time window; pids that are only scanned need it applied here.
 			covered.addAll(params.writes(type)
 					? writers.write(pids)
@@ -120,11 +167,36 @@ public class WriteStep implements IJobStepWorker<ExportJobParameters, ExportWork
 		return covered;
 	}
 
-	private void noteReferences(ExportJobParameters params, List<Long> covered, ChunkResult result) {
+	private void noteReferences(
+			ExportJobParameters params, List<Long> covered, Supplier<Snapshot.View> views, ChunkResult result) {
 		List<String> referencedTypes = PatientCompartment.REFERENCED_TYPES.stream()
 				.filter(params.getScanTypes()::contains)
 				.toList();
-		Map<String, TreeSet<Long>> referenced = queries.referencedResources(covered, referencedTypes);
-		referenced.forEach((type, pids) -> result.getReferencedPids().put(type, new ArrayList<>(pids)));
+		Map<String, TreeSet<Long>> referenced = referencedAtSnapshot(queries, covered, referencedTypes, views);
+		referenced.forEach((type, pids) ->
+				result.getReferencedPids().computeIfAbsent(type, t -> new ArrayList<>()).addAll(pids));
+	}
+
+	/**
+	 * The resources of {@code types} that {@code sources} referenced at the transaction time: HAPI's links
+	 * of the sources not changed since, and the references of the others' versions at that time. HAPI's
+	 * links are read again should a source change while they are read (rare: the lookup is short).
+	 */
+	static Map<String, TreeSet<Long>> referencedAtSnapshot(
+			ExportQueries queries, List<Long> sources, List<String> types, Supplier<Snapshot.View> views) {
+		if (types.isEmpty() || sources.isEmpty()) {
+			return new java.util.TreeMap<>();
+		}
+		Snapshot.View before = views.get();
+		while (true) {
+			List<Long> unchanged = before.unchanged(sources);
+			Map<String, TreeSet<Long>> referenced = queries.referencedResources(unchanged, types);
+			Snapshot.View after = views.get();
+			if (after.unchanged(unchanged).size() == unchanged.size()) {
+				after.addReferences(sources, types, referenced);
+				return referenced;
+			}
+			before = after;
+		}
 	}
 }

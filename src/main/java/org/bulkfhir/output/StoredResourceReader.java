@@ -29,10 +29,12 @@ import java.util.function.Consumer;
  * extensions, or tags in INLINE mode — or unexpected text) is read by {@link HapiBatchReader}, all of a
  * batch's together.
  *
- * <p>Which version is read is decided by one query ({@link #VERSIONS}: today the current one); the
- * tags are looked up by the version's pid where HAPI keeps them per version (VERSIONED mode), by the
- * resource's pid where it keeps one set per resource (NON_VERSIONED), and the fallback loads versions
- * by their pid: reading an older version needs only a different version query.
+ * <p>Each resource is read in its version at the export's transaction time: the current version when
+ * the resource has not changed since ({@code HFJ_RESOURCE.RES_UPDATED} no later), otherwise the newest
+ * version of its history updated no later ({@link #AT_SNAPSHOT}). The tags are looked up by the version's
+ * pid where HAPI keeps them per version (VERSIONED mode), by the resource's pid where it keeps one set
+ * per resource (NON_VERSIONED: HAPI keeps only the current tags, so an older version is exported with
+ * the tags the resource has now), and the fallback loads versions by their pid.
  */
 public class StoredResourceReader {
 
@@ -52,15 +54,26 @@ public class StoredResourceReader {
 	}
 
 	/**
-	 * The current version of each live resource of the batch ({@code %1$s}: HFJ_RESOURCE r of the
-	 * batch, {@code %2$s}: the stored text column, {@code %3$s}: the batch's condition, if any,
-	 * {@code %4$s}: the version's tag ids as an array, or NULL).
+	 * One version of each resource of the batch ({@code %1$s}: HFJ_RESOURCE r of the batch, {@code %2$s}: the
+	 * stored text column, {@code %3$s}: the batch's condition, if any, {@code %4$s}: the version's tag ids as
+	 * an array, or NULL, {@code %5$s}: which version: {@link #CURRENT} or {@link #AT_SNAPSHOT}). Deleted
+	 * resources are included: whether a resource deleted now was live at the snapshot time is decided per row.
 	 */
 	private static final String VERSIONS = "SELECT r.RES_ID, r.RES_TYPE, r.FHIR_ID, r.HAS_TAGS, v.PID AS VER_PID,"
-			+ " v.RES_VER, v.HAS_TAGS AS VER_HAS_TAGS, v.RES_UPDATED, v.RES_ENCODING, %2$s AS RES_TEXT_VC,"
-			+ " v.SOURCE_URI, v.REQUEST_ID, %4$s AS TAG_IDS"
-			+ " FROM %1$s JOIN HFJ_RES_VER v ON v.RES_ID = r.RES_ID AND v.RES_VER = r.RES_VER"
-			+ " WHERE %3$s r.RES_DELETED_AT IS NULL ORDER BY r.RES_ID";
+			+ " v.RES_VER, v.HAS_TAGS AS VER_HAS_TAGS, v.RES_UPDATED, v.RES_DELETED_AT, v.RES_ENCODING,"
+			+ " %2$s AS RES_TEXT_VC, v.SOURCE_URI, v.REQUEST_ID, %4$s AS TAG_IDS"
+			+ " FROM %1$s JOIN HFJ_RES_VER v ON v.RES_ID = r.RES_ID AND %5$s%3$s ORDER BY r.RES_ID";
+
+	/** The current version: for every resource not changed since the snapshot time, the version at that time. */
+	private static final String CURRENT = "v.RES_VER = r.RES_VER";
+
+	/**
+	 * The newest version updated no later than the snapshot time ({@code :asOf}): one lookup in HAPI's
+	 * (RES_ID, RES_UPDATED) index of HFJ_RES_VER per resource. Versions are numbered in time order. A
+	 * resource created after that time has none and is left out by the join.
+	 */
+	private static final String AT_SNAPSHOT = "v.RES_VER = (SELECT MAX(h.RES_VER) FROM HFJ_RES_VER h"
+			+ " WHERE h.RES_ID = r.RES_ID AND h.RES_UPDATED <= :asOf)";
 
 	/**
 	 * The tag ids of a row as an array, on PostgreSQL and H2: one index lookup per tagged version
@@ -92,6 +105,7 @@ public class StoredResourceReader {
 	private final PidBatches batches;
 	private final TagDefinitions tagDefinitions;
 	private final String versions;
+	private final String versionsAtSnapshot;
 	private final String versionTags;
 	private final String resourceTags;
 	private final String updated;
@@ -113,10 +127,11 @@ public class StoredResourceReader {
 			case NON_VERSIONED -> RESOURCE_TAG_IDS;
 			case INLINE -> "NULL";
 		};
-		this.versions = h2
-				? String.format(VERSIONS, PidBatches.H2_TABLE + " JOIN HFJ_RESOURCE r ON r.RES_ID = s.PID",
-						"CAST(v.RES_TEXT_VC AS VARCHAR)", "", tagIds)
-				: String.format(VERSIONS, "HFJ_RESOURCE r", "v.RES_TEXT_VC", batches.in("r.RES_ID") + " AND", tagIds);
+		String table = h2 ? PidBatches.H2_TABLE + " JOIN HFJ_RESOURCE r ON r.RES_ID = s.PID" : "HFJ_RESOURCE r";
+		String text = h2 ? "CAST(v.RES_TEXT_VC AS VARCHAR)" : "v.RES_TEXT_VC";
+		String where = h2 ? "" : " WHERE " + batches.in("r.RES_ID");
+		this.versions = String.format(VERSIONS, table, text, where, tagIds, CURRENT);
+		this.versionsAtSnapshot = String.format(VERSIONS, table, text, where, tagIds, AT_SNAPSHOT);
 		this.updated = h2
 				? "SELECT r.RES_ID, r.RES_UPDATED FROM " + PidBatches.H2_TABLE + " JOIN HFJ_RESOURCE r ON r.RES_ID = s.PID"
 				: "SELECT r.RES_ID, r.RES_UPDATED FROM HFJ_RESOURCE r WHERE " + batches.in("r.RES_ID");
@@ -144,8 +159,12 @@ public class StoredResourceReader {
 	public record ReadCounts(long written, long readByHapi) {}
 
 	/**
-	 * Streams the given resources to {@code sink}, batch by batch; deleted ones and those outside
-	 * the window are skipped, and those that cannot be encoded go to {@code failures}.
+	 * Streams the given resources to {@code sink}, batch by batch, each in its version at the window's
+	 * snapshot time ({@link UpdatedWindow#asOf}); those created after it, deleted at it and outside the
+	 * window are skipped, and those that cannot be encoded go to {@code failures}.
+	 *
+	 * <p>The current version is read first; only the resources changed (or deleted) after the snapshot
+	 * time, usually none or a few, are read again from their history, in one query per batch.
 	 */
 	public ReadCounts read(
 			List<Long> pids, UpdatedWindow window, Consumer<StoredResource> sink, Consumer<FailedResource> failures) {
@@ -160,11 +179,24 @@ public class StoredResourceReader {
 				continue;
 			}
 			List<Row> rows = new ArrayList<>(batch.size());
+			List<Long> changed = new ArrayList<>();
 			jdbc.query(versions, pids(batch), (ResultSet rs) -> {
-				if (window.contains(rs.getTimestamp("RES_UPDATED").getTime())) {
+				long updated = rs.getTimestamp("RES_UPDATED").getTime();
+				if (!window.currentIsSnapshot(updated)) {
+					changed.add(rs.getLong("RES_ID"));
+				} else if (rs.getTimestamp("RES_DELETED_AT") == null && window.contains(updated)) {
 					rows.add(Row.of(rs));
 				}
 			});
+			if (!changed.isEmpty()) {
+				jdbc.query(versionsAtSnapshot, pids(changed).addValue("asOf", new Timestamp(window.asOf())),
+						(ResultSet rs) -> {
+							if (rs.getTimestamp("RES_DELETED_AT") == null
+									&& window.contains(rs.getTimestamp("RES_UPDATED").getTime())) {
+								rows.add(Row.of(rs));
+							}
+						});
+			}
 			Map<Long, List<StoredTag>> tags = tagIdsInRow ? tagsOf(rows) : tags(batch);
 			List<HapiBatchReader.Version> forHapi = new ArrayList<>();
 			for (Row row : rows) {

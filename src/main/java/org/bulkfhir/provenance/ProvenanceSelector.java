@@ -4,13 +4,16 @@ import org.bulkfhir.export.ExportJobParameters;
 import org.bulkfhir.export.ExportQueries;
 import org.bulkfhir.export.ExportQueries.ProvenanceLink;
 import org.bulkfhir.export.FilterSearch;
+import org.bulkfhir.export.Snapshot;
 
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 
 /**
  * The Provenance half of the all-or-nothing rule: given the resources one piece of work exported,
@@ -33,16 +36,33 @@ public class ProvenanceSelector {
 	/** Provenance to write now, and Provenance to hand on for de-duplication. */
 	public record Selection(List<Long> writeHere, List<Long> shared) {}
 
-	public Selection forTargets(List<Long> exportedPids, ExportJobParameters params) {
+	/**
+	 * {@code views}: the resources changed since the export's transaction time, asked after each lookup
+	 * of HAPI's links it corrects; a Provenance among them is found, and its targets counted, by its
+	 * version at that time.
+	 */
+	public Selection forTargets(List<Long> exportedPids, ExportJobParameters params, Supplier<Snapshot.View> views) {
 		if (!params.includesProvenance() || exportedPids.isEmpty()) {
 			return new Selection(List.of(), List.of());
 		}
+		// Each link row is checked against its Provenance's RES_UPDATED in the same statement: only those
+		// not changed since the transaction time; the view taken afterwards has all the others.
 		List<ProvenanceLink> links =
-				queries.provenanceTargeting(exportedPids, params.updatedWindow());
+				new ArrayList<>(queries.provenanceTargeting(exportedPids, params.updatedWindow()));
+		Snapshot.View changed = views.get();
+		if (!changed.isEmpty()) {
+			links.addAll(changed.provenanceTargeting(new HashSet<>(exportedPids), params.updatedWindow()));
+		}
 		Collection<Long> chosen = params.isLatestProvenanceOnly() ? latestPerTarget(links) : allOf(links);
-		List<Long> filtered =
-				filterSearch.matching("Provenance", new ArrayList<>(chosen), params.filtersFor("Provenance"));
-		Map<Long, Integer> targetCounts = queries.provenanceTargetCounts(filtered);
+		List<Long> filtered = filterSearch.matching(
+				"Provenance", new ArrayList<>(chosen), params.filtersFor("Provenance"), views, params.updatedWindow());
+		Map<Long, Integer> targetCounts = new HashMap<>(queries.provenanceTargetCounts(filtered));
+		changed = views.get();
+		for (Long pid : filtered) {
+			if (changed.isChanged(pid)) {
+				targetCounts.put(pid, changed.targetCount(pid));
+			}
+		}
 		List<Long> writeHere = new ArrayList<>();
 		List<Long> shared = new ArrayList<>();
 		for (Long pid : filtered) {

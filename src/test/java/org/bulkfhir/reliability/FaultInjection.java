@@ -24,6 +24,7 @@ import java.time.Duration;
  * <ul>
  *   <li>{@code bulkfhir-test.slow-chunk=PT25S} and {@code bulkfhir-test.slow-chunk-sequence=3}: the
  *       write step of work chunk 3 (of every export);
+ *   <li>{@code bulkfhir-test.slow-chunks=PT3S}: the write step of every work chunk (of every export);
  *   <li>{@code bulkfhir-test.slow-manifest=PT25S}: the manifest (reduction) step.
  * </ul>
  *
@@ -42,6 +43,7 @@ public class FaultInjection {
 			FhirContext fhirContext,
 			@Value("${bulkfhir-test.slow-chunk:PT0S}") Duration slowChunk,
 			@Value("${bulkfhir-test.slow-chunk-sequence:-1}") int slowChunkSequence,
+			@Value("${bulkfhir-test.slow-chunks:PT0S}") Duration slowChunks,
 			@Value("${bulkfhir-test.slow-manifest:PT0S}") Duration slowManifest) {
 		LOG.info("FAULT-INJECTION active: chunk {} sleeps {}, manifest step sleeps {}", slowChunkSequence, slowChunk,
 				slowManifest);
@@ -53,6 +55,9 @@ public class FaultInjection {
 					LOG.info("FAULT-INJECTION slow chunk {} of export job {} starts, sleeping {}", slowChunkSequence,
 							jobId, slowChunk);
 					sleep(slowChunk);
+				} else if (namePrefix.startsWith("c") && !slowChunks.isZero()) {
+					LOG.info("FAULT-INJECTION chunk {} of export job {} starts, sleeping {}", namePrefix, jobId, slowChunks);
+					sleep(slowChunks);
 				} else if (namePrefix.equals("ref") && !slowManifest.isZero()) {
 					LOG.info("FAULT-INJECTION slow manifest step of export job {} starts, sleeping {}", jobId,
 							slowManifest);
