@@ -3,9 +3,9 @@ package org.bulkfhir.export;
 import ca.uhn.fhir.batch2.api.IJobPersistence;
 import ca.uhn.fhir.util.JsonUtil;
 import org.bulkfhir.storage.ExportFileStore;
+import org.bulkfhir.lifecycle.PeriodicTask;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -16,9 +16,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Physically deletes what has expired: completed exports past their expiry, failed and cancelled
@@ -27,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  * {@link org.bulkfhir.storage.FilesystemExportFileStore}. Every node may run it at the same time:
  * each deletion is idempotent.
  */
-public class ExportPurge implements SmartLifecycle {
+public class ExportPurge extends PeriodicTask {
 
 	private static final Logger LOG = LoggerFactory.getLogger(ExportPurge.class);
 
@@ -36,8 +33,6 @@ public class ExportPurge implements SmartLifecycle {
 	private final ExportFileStore store;
 	private final TransactionTemplate transactions;
 	private final Duration expiry;
-	private final Duration interval;
-	private ScheduledExecutorService scheduler;
 	private volatile boolean adopted;
 	private volatile java.util.function.BiConsumer<String, ExportJobParameters> onPurged = (id, params) -> {};
 
@@ -48,43 +43,17 @@ public class ExportPurge implements SmartLifecycle {
 			TransactionTemplate transactions,
 			Duration expiry,
 			Duration interval) {
+		super("bulkfhir-purge", Duration.ofMillis(Math.max(100, interval.toMillis())));
 		this.persistence = persistence;
 		this.jdbc = jdbc;
 		this.store = store;
 		this.transactions = transactions;
 		this.expiry = expiry;
-		this.interval = interval;
 	}
 
 	@Override
-	public void start() {
-		scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-			Thread thread = new Thread(r, "bulkfhir-purge");
-			thread.setDaemon(true);
-			return thread;
-		});
-		long millis = Math.max(100, interval.toMillis());
-		scheduler.scheduleWithFixedDelay(this::purgeQuietly, millis, millis, TimeUnit.MILLISECONDS);
-	}
-
-	@Override
-	public void stop() {
-		if (scheduler != null) {
-			scheduler.shutdownNow();
-		}
-	}
-
-	@Override
-	public boolean isRunning() {
-		return scheduler != null && !scheduler.isShutdown();
-	}
-
-	private void purgeQuietly() {
-		try {
-			purge();
-		} catch (RuntimeException | IOException e) {
-			LOG.warn("Export purge pass failed: {}", e.toString());
-		}
+	protected void runPass() throws Exception {
+		purge();
 	}
 
 	/** One purge pass; returns the number of jobs removed. */
