@@ -86,7 +86,7 @@ public class WarProcess implements AutoCloseable {
 				.redirectErrorStream(true)
 				.redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve("server.log").toFile()))
 				.start();
-		awaitUp(Duration.ofSeconds(600));
+		awaitUp(Duration.ofSeconds(900));
 		answeringAt = System.currentTimeMillis();
 		return this;
 	}
