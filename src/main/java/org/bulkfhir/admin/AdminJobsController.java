@@ -93,7 +93,7 @@ public class AdminJobsController {
 						+ MAX_SCANNED + " ROWS ONLY",
 				ExportJobService.JOB_DEFINITION_ID);
 		List<Map<String, Object>> matching = new ArrayList<>();
-		Map<String, String> names = new HashMap<>();
+		Map<String, Optional<String>> names = new HashMap<>();
 		for (Map<String, Object> row : rows) {
 			Optional<ExportJob> job = jobs.findAny((String) row.get("ID"));
 			if (job.isEmpty()) {
@@ -210,7 +210,7 @@ public class AdminJobsController {
 	}
 
 	/** {@code names} caches client names by id for one request. */
-	private Map<String, Object> summary(ExportJob job, Map<String, String> names) {
+	private Map<String, Object> summary(ExportJob job, Map<String, Optional<String>> names) {
 		JobInstance instance = job.instance();
 		ExportJobParameters params = job.parameters();
 		ExportReport report = job.report();
@@ -221,8 +221,8 @@ public class AdminJobsController {
 		// The registered name (configured or registered through the API alike); null for a client
 		// that is not registered here (an external issuer's, or one revoked since).
 		summary.put("clientName", params.getClientId() == null ? null
-				: names.computeIfAbsent(params.getClientId(),
-						id -> clients.find(id).map(RegisteredClient::name).orElse(null)));
+				: names.computeIfAbsent(params.getClientId(), id -> clients.find(id).map(RegisteredClient::name))
+						.orElse(null));
 		summary.put("level", params.getLevel().name());
 		summary.put("group", params.getGroupId());
 		summary.put("types", params.getTypes());
