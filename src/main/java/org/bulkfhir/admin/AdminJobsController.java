@@ -6,6 +6,8 @@ import ca.uhn.fhir.batch2.model.StatusEnum;
 import ca.uhn.fhir.context.FhirContext;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import org.bulkfhir.auth.ClientRegistry;
+import org.bulkfhir.auth.RegisteredClient;
 import org.bulkfhir.export.ExportJob;
 import org.bulkfhir.export.ExportJobParameters;
 import org.bulkfhir.export.ExportJobService;
@@ -34,6 +36,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,6 +56,7 @@ public class AdminJobsController {
 	private final JdbcTemplate jdbc;
 	private final FhirContext fhirContext;
 	private final AdminAccess access;
+	private final ClientRegistry clients;
 	private final Duration expiry;
 
 	public AdminJobsController(
@@ -62,6 +66,7 @@ public class AdminJobsController {
 			JdbcTemplate jdbc,
 			FhirContext fhirContext,
 			AdminAccess access,
+			ClientRegistry clients,
 			Duration expiry) {
 		this.jobs = jobs;
 		this.coordinator = coordinator;
@@ -69,6 +74,7 @@ public class AdminJobsController {
 		this.jdbc = jdbc;
 		this.fhirContext = fhirContext;
 		this.access = access;
+		this.clients = clients;
 		this.expiry = expiry;
 	}
 
@@ -87,13 +93,15 @@ public class AdminJobsController {
 						+ MAX_SCANNED + " ROWS ONLY",
 				ExportJobService.JOB_DEFINITION_ID);
 		List<Map<String, Object>> matching = new ArrayList<>();
+		Map<String, Optional<String>> names = new HashMap<>();
 		for (Map<String, Object> row : rows) {
 			Optional<ExportJob> job = jobs.findAny((String) row.get("ID"));
 			if (job.isEmpty()) {
 				continue;
 			}
-			Map<String, Object> summary = summary(job.get());
-			if (matches(summary.get("state"), state) && matches(summary.get("client"), client)
+			Map<String, Object> summary = summary(job.get(), names);
+			if (matches(summary.get("state"), state)
+					&& (matches(summary.get("client"), client) || matches(summary.get("clientName"), client))
 					&& matches(summary.get("group"), group)) {
 				matching.add(summary);
 			}
@@ -111,7 +119,7 @@ public class AdminJobsController {
 	public Map<String, Object> detail(@PathVariable String id, HttpServletRequest request) throws IOException {
 		access.check(request);
 		ExportJob job = find(id);
-		Map<String, Object> detail = summary(job);
+		Map<String, Object> detail = summary(job, new HashMap<>());
 		ExportJobParameters params = job.parameters();
 		Map<String, Object> parameters = new LinkedHashMap<>();
 		parameters.put("request", params.getRequestUrl());
@@ -201,7 +209,8 @@ public class AdminJobsController {
 						|| report.getErrorFiles().stream().anyMatch(f -> f.getName().equals(name)));
 	}
 
-	private Map<String, Object> summary(ExportJob job) {
+	/** {@code names} caches client names by id for one request. */
+	private Map<String, Object> summary(ExportJob job, Map<String, Optional<String>> names) {
 		JobInstance instance = job.instance();
 		ExportJobParameters params = job.parameters();
 		ExportReport report = job.report();
@@ -209,6 +218,11 @@ public class AdminJobsController {
 		Map<String, Object> summary = new LinkedHashMap<>();
 		summary.put("id", job.id());
 		summary.put("client", params.getClientId());
+		// The registered name (configured or registered through the API alike); null for a client
+		// that is not registered here (an external issuer's, or one revoked since).
+		summary.put("clientName", params.getClientId() == null ? null
+				: names.computeIfAbsent(params.getClientId(), id -> clients.find(id).map(RegisteredClient::name))
+						.orElse(null));
 		summary.put("level", params.getLevel().name());
 		summary.put("group", params.getGroupId());
 		summary.put("types", params.getTypes());

@@ -385,9 +385,10 @@ public class BulkFhirConfiguration {
 			NamedParameterJdbcTemplate bulkfhirJdbc,
 			FhirContext fhirContext,
 			org.bulkfhir.admin.AdminAccess access,
+			org.bulkfhir.auth.ClientRegistry clients,
 			BulkFhirProperties properties) {
 		return new org.bulkfhir.admin.AdminJobsController(jobs, coordinator, store, bulkfhirJdbc.getJdbcTemplate(),
-				fhirContext, access, properties.getExport().getExpiry());
+				fhirContext, access, clients, properties.getExport().getExpiry());
 	}
 
 	/**

@@ -1,5 +1,6 @@
 package org.bulkfhir.admin;
 
+import org.bulkfhir.support.BulkClient;
 import org.bulkfhir.support.ServerTestBase;
 import org.bulkfhir.support.TestApps;
 import org.junit.jupiter.api.AfterEach;
@@ -63,6 +64,15 @@ class AdminUiBrowserTest extends ServerTestBase {
 	void operatorWatchesAnExportInspectsItDownloadsCancelsAndRegistersAClient() throws Exception {
 		String status = client.start("Group/all/$export");
 		String jobId = status.substring(status.indexOf("_jobId=") + 7);
+		// An export of the System app declared in the server's settings, beside the shared app's
+		// (registered through the admin API): both show by their registered names.
+		BulkClient configured = new BulkClient(base()).withToken(apps.tokens(TestApps.configuredApp(), "system/*.read"));
+		String configuredStatus = configured.start("Group/small/$export");
+		String configuredJobId = configuredStatus.substring(configuredStatus.indexOf("_jobId=") + 7);
+		String registeredClientId = BulkClient.JSON.readTree(apps.admin("GET", "/jobs/" + jobId, null, 200))
+				.get("client").asText();
+		String registeredName = BulkClient.JSON.readTree(apps.admin("GET", "/clients/" + registeredClientId, null, 200))
+				.get("name").asText();
 
 		driver.get("http://localhost:" + port + "/admin/");
 		By bar = By.cssSelector("tr[data-job='" + jobId + "'] [role=progressbar]");
@@ -70,7 +80,17 @@ class AdminUiBrowserTest extends ServerTestBase {
 		wait.until(d -> "100".equals(d.findElement(bar).getAttribute("aria-valuenow")));
 		assertThat(driver.findElement(By.cssSelector("tr[data-job='" + jobId + "'] .state")).getText())
 				.isEqualTo("COMPLETED");
+		assertClientCell(jobId, registeredName, registeredClientId);
+		wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("tr[data-job='" + configuredJobId + "']")));
+		assertClientCell(configuredJobId, TestApps.CONFIGURED_CLIENT_NAME, TestApps.CONFIGURED_CLIENT_ID);
 		screenshot("1-jobs.png");
+
+		driver.get("http://localhost:" + port + "/admin/#/jobs/" + configuredJobId);
+		wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("job-client"), TestApps.CONFIGURED_CLIENT_NAME));
+		assertThat(driver.findElement(By.id("job-client")).getText())
+				.isEqualTo(TestApps.CONFIGURED_CLIENT_NAME + " (" + TestApps.CONFIGURED_CLIENT_ID + ")");
+		driver.get("http://localhost:" + port + "/admin/#/jobs");
+		wait.until(ExpectedConditions.presenceOfElementLocated(bar));
 
 		driver.findElement(By.cssSelector("tr[data-job='" + jobId + "'] a")).click();
 		wait.until(ExpectedConditions.presenceOfElementLocated(By.id("per-type")));
@@ -177,6 +197,13 @@ class AdminUiBrowserTest extends ServerTestBase {
 		return driver.findElements(By.id("job-gone")).isEmpty()
 				? driver.findElement(By.id("job-state")).getText()
 				: "CANCELLED";
+	}
+
+	/** The jobs table names the client by its registered name, with its id on hover. */
+	private void assertClientCell(String jobId, String name, String clientId) {
+		WebElement cell = driver.findElement(By.cssSelector("tr[data-job='" + jobId + "'] td.client"));
+		assertThat(cell.getText()).isEqualTo(name).isNotEqualTo(clientId);
+		assertThat(cell.getAttribute("title")).isEqualTo("Client id " + clientId);
 	}
 
 	private void screenshot(String name) throws Exception {

@@ -55,6 +55,7 @@ public abstract class ServerTestBase {
 	static void dataDirectory(DynamicPropertyRegistry registry) {
 		org.bulkfhir.support.TestDatabase.register(registry, DATA_DIR);
 		TestPort.register(registry);
+		TestApps.declareConfiguredClient(registry);
 	}
 
 	@BeforeEach

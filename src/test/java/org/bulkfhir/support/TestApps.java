@@ -42,8 +42,35 @@ public class TestApps {
 	/** What a System app that loads data and exports it registers and asks for. */
 	public static final String READ_WRITE_SCOPES = "system/*.read system/*.write";
 
+	/** A System app declared in the test server's settings ({@code bulkfhir.clients[0]}), not through the admin API. */
+	public static final String CONFIGURED_CLIENT_ID = "configured-reporting";
+	public static final String CONFIGURED_CLIENT_NAME = "Configured reporting";
+	private static final JWK CONFIGURED_KEY;
+
+	static {
+		try {
+			CONFIGURED_KEY = rsaKey();
+		} catch (JOSEException e) {
+			throw new IllegalStateException(e);
+		}
+	}
+
 	private final String fhirBase;
 	private final HttpClient http = HttpClient.newHttpClient();
+
+	/** Declares the configured System app, with an inline JWK Set, in a test server's settings. */
+	public static void declareConfiguredClient(org.springframework.test.context.DynamicPropertyRegistry registry) {
+		registry.add("bulkfhir.clients[0].client-id", () -> CONFIGURED_CLIENT_ID);
+		registry.add("bulkfhir.clients[0].name", () -> CONFIGURED_CLIENT_NAME);
+		registry.add("bulkfhir.clients[0].app-type", () -> "system");
+		registry.add("bulkfhir.clients[0].jwks", () -> new JWKSet(CONFIGURED_KEY.toPublicJWK()).toString());
+		registry.add("bulkfhir.clients[0].scopes", () -> "system/*.read");
+	}
+
+	/** The configured System app and its private key. */
+	public static App configuredApp() {
+		return new App(CONFIGURED_CLIENT_ID, CONFIGURED_KEY, JWSAlgorithm.RS384);
+	}
 
 	public TestApps(String fhirBase) {
 		this.fhirBase = fhirBase;

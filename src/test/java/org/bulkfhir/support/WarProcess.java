@@ -31,8 +31,9 @@ public class WarProcess implements AutoCloseable {
 		}
 	}
 
+	/** {@code target/bulkfhir.war}, or the WAR named by {@code -Dbulkfhir.it.war} (e.g. an older build to compare with). */
 	public static Path war() {
-		Path war = Path.of("target", "bulkfhir.war").toAbsolutePath();
+		Path war = Path.of(System.getProperty("bulkfhir.it.war", "target/bulkfhir.war")).toAbsolutePath();
 		if (!Files.exists(war)) {
 			throw new IllegalStateException("Run after 'mvn package': " + war + " is missing");
 		}
@@ -85,7 +86,7 @@ public class WarProcess implements AutoCloseable {
 				.redirectErrorStream(true)
 				.redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve("server.log").toFile()))
 				.start();
-		awaitUp(Duration.ofSeconds(300));
+		awaitUp(Duration.ofSeconds(900));
 		answeringAt = System.currentTimeMillis();
 		return this;
 	}

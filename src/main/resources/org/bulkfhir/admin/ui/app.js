@@ -41,6 +41,12 @@ function progressBar(job) {
       aria-valuenow="${job.progress}"></progress> <span class="pct">${job.progress}%</span>`;
 }
 
+// A job's client by its registered name; the bare id when it is not registered here (an
+// external issuer's client, or one revoked since).
+function clientLabel(job) {
+  return job.clientName || job.client || '—';
+}
+
 function running(job) {
   return ['QUEUED', 'IN_PROGRESS', 'FINALIZE', 'ERRORED'].includes(job.state);
 }
@@ -68,7 +74,7 @@ async function showJobs() {
       <tbody>${data.jobs.map(job => `
         <tr data-job="${esc(job.id)}">
           <td><a class="mono" href="#/jobs/${esc(job.id)}">${esc(job.id.substring(0, 8))}…</a></td>
-          <td>${esc(job.client || '—')}</td>
+          <td class="client" title="${esc(job.client ? 'Client id ' + job.client : '')}">${esc(clientLabel(job))}</td>
           <td>${esc(job.level)}${job.group ? ' / ' + esc(job.group) : ''}</td>
           <td>${esc(job.types.length > 4 ? job.types.slice(0, 4).join(', ') + ` +${job.types.length - 4}` : job.types.join(', '))}</td>
           <td><span class="state ${esc(job.state)}">${esc(job.state)}</span></td>
@@ -102,7 +108,8 @@ async function showJob(id) {
     <h2>Job <span class="mono">${esc(job.id)}</span> <span class="state ${esc(job.state)}" id="job-state">${esc(job.state)}</span></h2>
     <p>${progressBar(job)}</p>
     <dl class="params">
-      <dt>Client</dt><dd>${esc(job.client || '—')}</dd>
+      <dt>Client</dt><dd id="job-client">${esc(clientLabel(job))}${job.clientName
+        ? ` <span class="mono" title="Client id">(${esc(job.client)})</span>` : ''}</dd>
       <dt>Level</dt><dd>${esc(job.level)}${job.group ? ' (Group ' + esc(job.group) + ')' : ''}</dd>
       <dt>Request</dt><dd class="mono">${esc(p.request)}</dd>
       <dt>Types</dt><dd>${typeList(job.types)}</dd>
