@@ -61,10 +61,17 @@ public class DeadNodeRecovery {
 		Map<String, int[]> givenBack = new TreeMap<>();
 		for (WorkClaims.Claim claim : claims.heldByNoneOf(liveness.live())) {
 			int[] counts = givenBack.computeIfAbsent(claim.nodeId(), n -> new int[2]);
-			if (claim.kind() == WorkClaims.Kind.CHUNK) {
-				counts[0] += giveBackChunk(claim.workId()) ? 1 : 0;
-			} else {
-				counts[1] += giveBackReducer(claim.workId()) ? 1 : 0;
+			try {
+				if (claim.kind() == WorkClaims.Kind.CHUNK) {
+					counts[0] += giveBackChunk(claim.workId()) ? 1 : 0;
+				} else {
+					counts[1] += giveBackReducer(claim.workId()) ? 1 : 0;
+				}
+			} catch (RuntimeException e) {
+				// One claim that cannot be given back must not hold back the others; it is tried again.
+				LOG.warn("Could not give back {} {} of dead node {}: {}", claim.kind(), claim.workId(), claim.nodeId(),
+						e.toString());
+				continue;
 			}
 			claims.release(claim);
 		}
@@ -99,6 +106,10 @@ public class DeadNodeRecovery {
 	}
 
 	private boolean giveBackReducer(String instanceId) {
+		if (persistence.fetchInstance(instanceId).isEmpty()) {
+			// The job was deleted since (HAPI's updateInstance fails on a missing instance).
+			return false;
+		}
 		Boolean done = transactions.execute(tx -> persistence.updateInstance(instanceId, instance -> {
 			if (instance.getStatus() != StatusEnum.FINALIZE) {
 				return false;
