@@ -113,15 +113,7 @@ public class AdminAuditFilter extends OncePerRequestFilter {
 	}
 
 	private void write(AuditEntry entry, boolean pending) {
-		try {
-			if (pending) {
-				trail.complete(entry);
-			} else {
-				trail.insert(entry);
-			}
-		} catch (RuntimeException e) {
-			AuditTrail.failed(entry, e);
-		}
+		trail.record(entry, pending);
 	}
 
 	private AuditEntry login(HttpServletRequest request, String user) {

@@ -86,6 +86,22 @@ public class AuditTrail {
 		copy(e);
 	}
 
+	/**
+	 * Completes an entry written before the answer ({@code pending}) or inserts one written after it;
+	 * a failure is logged ({@link #failed}), never thrown: the answer has been given.
+	 */
+	public void record(AuditEntry e, boolean pending) {
+		try {
+			if (pending) {
+				complete(e);
+			} else {
+				insert(e);
+			}
+		} catch (RuntimeException error) {
+			failed(e, error);
+		}
+	}
+
 	/** Logs a failed write at ERROR, with what the entry said, so that nothing is lost silently. */
 	public static void failed(AuditEntry e, RuntimeException error) {
 		LOG.error("AUDIT RECORD NOT WRITTEN: {} by {} {} from {} job {} file {} status {}: {}", e.action, e.actorType,

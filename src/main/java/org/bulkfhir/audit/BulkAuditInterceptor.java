@@ -137,15 +137,7 @@ public class BulkAuditInterceptor {
 			LOG.warn("Audit entry {} of job {} recorded without the job's details: {}", entry.id(), entry.jobId(),
 					e.toString());
 		}
-		try {
-			if (pending) {
-				trail.complete(entry);
-			} else {
-				trail.insert(entry);
-			}
-		} catch (RuntimeException e) {
-			AuditTrail.failed(entry, e);
-		}
+		trail.record(entry, pending);
 	}
 
 	private AuditEntry entry(String action, ServletRequestDetails request) {
