@@ -1,12 +1,15 @@
 package org.bulkfhir.config;
 
+import org.springframework.validation.Validator;
+
 import java.time.Duration;
 
 /**
  * Every {@code bulkfhir.*} setting, with its default. Bound from the host's Spring environment
- * by {@link BulkFhirConfiguration}; {@code docs/configuration.md} lists them for operators.
+ * by {@link BulkFhirConfiguration}; {@code docs/configuration.md} lists them for operators. Spring
+ * Boot checks them against {@link SettingsRules} when it binds them.
  */
-public class BulkFhirProperties {
+public class BulkFhirProperties implements Validator {
 
 	private final Storage storage = new Storage();
 	private final Export export = new Export();
@@ -24,6 +27,16 @@ public class BulkFhirProperties {
 	 * {@code http://localhost:${server.port:8080}/fhir}. Never taken from a request's Host header.
 	 */
 	private String publicBaseUrl;
+
+	@Override
+	public boolean supports(Class<?> type) {
+		return BulkFhirProperties.class.isAssignableFrom(type);
+	}
+
+	@Override
+	public void validate(Object target, org.springframework.validation.Errors errors) {
+		SettingsRules.check((BulkFhirProperties) target, errors);
+	}
 
 	public String getPublicBaseUrl() {
 		return publicBaseUrl;
