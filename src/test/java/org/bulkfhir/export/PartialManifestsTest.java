@@ -126,6 +126,17 @@ class PartialManifestsTest extends SlowChunksServerTestBase {
 		client.poll(status, Duration.ofSeconds(90));
 	}
 
+	@Test
+	void theCapabilityStatementNamesTheParameters() throws Exception {
+		JsonNode capabilities = BulkClient.JSON.readTree(client.read("metadata"));
+		List<String> documentation = new ArrayList<>();
+		capabilities.get("rest").get(0).get("operation").forEach(o -> documentation.add(o.path("documentation").asText()));
+		capabilities.get("rest").get(0).get("resource").forEach(r -> r.path("operation")
+				.forEach(o -> documentation.add(o.path("documentation").asText())));
+		assertThat(documentation).filteredOn(d -> d.contains("allowPartialManifests") && d.contains("_since"))
+				.hasSize(3);
+	}
+
 	/** Polls until a 202 carries a manifest body. */
 	private HttpResponse<String> firstPartialManifest(String status) throws Exception {
 		long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
