@@ -127,6 +127,7 @@ public class AdminJobsController {
 		parameters.put("since", instant(params.getSince()));
 		parameters.put("until", instant(params.getUntil()));
 		parameters.put("typeFilters", params.getTypeFilters());
+		parameters.put("allowPartialManifests", params.isAllowPartialManifests());
 		parameters.put("transactionTime", instant(params.getTransactionTime()));
 		detail.put("parameters", parameters);
 		detail.put("errorMessage", job.instance().getErrorMessage());
@@ -151,6 +152,8 @@ public class AdminJobsController {
 				errors.add(error);
 			}
 			detail.put("errors", errors);
+			// With _since: the files of Bundles that list the deletions since (the manifest's "deleted").
+			detail.put("deletedFiles", report.getDeletedFiles().stream().map(f -> file(f)).toList());
 		}
 		List<Map<String, Object>> chunks = new ArrayList<>();
 		coordinator.getWorkChunkStatus(job.id()).forEach(status -> {
@@ -206,7 +209,8 @@ public class AdminJobsController {
 		ExportReport report = job.report();
 		return report != null
 				&& (report.getFiles().stream().anyMatch(f -> f.getName().equals(name))
-						|| report.getErrorFiles().stream().anyMatch(f -> f.getName().equals(name)));
+						|| report.getErrorFiles().stream().anyMatch(f -> f.getName().equals(name))
+						|| report.getDeletedFiles().stream().anyMatch(f -> f.getName().equals(name)));
 	}
 
 	/** {@code names} caches client names by id for one request. */

@@ -58,12 +58,21 @@ public class CapabilityStatementCustomizer {
 
 	private static void addOperation(CapabilityStatement.CapabilityStatementRestComponent rest, String name, String url) {
 		rest.getOperation().removeIf(o -> o.getName().equals(name));
-		rest.addOperation().setName(name).setDefinition(url);
+		rest.addOperation().setName(name).setDefinition(url).setDocumentation(SUPPORTED_PARAMETERS);
 	}
 
 	private static void addOperation(
 			CapabilityStatement.CapabilityStatementRestResourceComponent resource, String name, String url) {
 		resource.getOperation().removeIf(o -> o.getName().equals(name));
-		resource.addOperation().setName(name).setDefinition(url);
+		resource.addOperation().setName(name).setDefinition(url).setDocumentation(SUPPORTED_PARAMETERS);
 	}
+
+	/**
+	 * The IG's OperationDefinitions list every parameter a server may support; this says which ones this
+	 * server takes (others are refused unless the request sends {@code Prefer: handling=lenient}).
+	 */
+	static final String SUPPORTED_PARAMETERS = "Supported parameters: "
+			+ String.join(", ", new java.util.TreeSet<>(org.bulkfhir.export.ExportRequestParser.SUPPORTED))
+			+ ". With _since the manifest lists the deletions since (deleted); allowPartialManifests=true gives"
+			+ " manifest pages (link next) and, while the export runs, a manifest of the files already complete.";
 }

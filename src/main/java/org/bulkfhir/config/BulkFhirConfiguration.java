@@ -50,7 +50,10 @@ import org.bulkfhir.export.ExportStatusProvider;
 import org.bulkfhir.export.ExportWorkChunk;
 import org.bulkfhir.export.FilterSearch;
 import org.bulkfhir.export.GroupMembers;
+import org.bulkfhir.export.ManifestPages;
 import org.bulkfhir.export.ManifestStep;
+import org.bulkfhir.export.DeletedFilesWriter;
+import org.bulkfhir.export.DeletedResources;
 import org.bulkfhir.export.PatientCompartment;
 import org.bulkfhir.export.PlanStep;
 import org.bulkfhir.export.WriteStep;
@@ -170,6 +173,18 @@ public class BulkFhirConfiguration {
 	}
 
 	@Bean
+	public DeletedFilesWriter bulkfhirDeletedFilesWriter(
+			NamedParameterJdbcTemplate bulkfhirJdbc,
+			StoredResourceReader reader,
+			FhirContext fhirContext,
+			PatientCompartment compartment,
+			GroupMembers groupMembers,
+			ExportFileStore store) {
+		return new DeletedFilesWriter(new DeletedResources(bulkfhirJdbc, reader, fhirContext), compartment,
+				groupMembers, store, fhirContext);
+	}
+
+	@Bean
 	public ExportOutput bulkfhirExportOutput(
 			StoredResourceReader reader, ExportFileStore store, FhirContext fhirContext) {
 		return new ExportOutput(reader, store, fhirContext);
@@ -241,6 +256,7 @@ public class BulkFhirConfiguration {
 			ProvenanceSelector provenance,
 			Snapshot snapshot,
 			WorkClaims claims,
+			DeletedFilesWriter deletedFiles,
 			BulkFhirProperties properties) {
 		return JobDefinition.newBuilder()
 				.setJobDefinitionId(ExportJobService.JOB_DEFINITION_ID)
@@ -262,7 +278,7 @@ public class BulkFhirConfiguration {
 						"manifest",
 						"Write referenced resources once and record the manifest",
 						ExportReport.class,
-						new ClaimingReducer<>(new ManifestStep(output, queries, filterSearch, provenance, snapshot), claims))
+						new ClaimingReducer<>(new ManifestStep(output, queries, filterSearch, provenance, snapshot, deletedFiles), claims))
 				.build();
 	}
 
@@ -349,16 +365,30 @@ public class BulkFhirConfiguration {
 	}
 
 	@Bean
+	public ManifestPages bulkfhirManifestPages(
+			IJobPersistence persistence,
+			TransactionTemplate bulkfhirTransactions,
+			ExportFileStore store,
+			BulkFhirProperties properties) {
+		return new ManifestPages(
+				persistence, bulkfhirTransactions, store, properties.getExport().getManifestPageSize());
+	}
+
+	@Bean
 	public ExportStatusProvider bulkfhirStatusProvider(
-			ExportJobService jobs, ExportResponses responses, BulkFhirProperties properties) {
-		return new ExportStatusProvider(jobs, responses, properties.getExport().getExpiry());
+			ExportJobService jobs, ExportResponses responses, ManifestPages pages, BulkFhirProperties properties) {
+		return new ExportStatusProvider(jobs, responses, properties.getExport().getExpiry(), pages);
 	}
 
 	@Bean
 	public ExportFileProvider bulkfhirFileProvider(
-			ExportJobService jobs, ExportFileStore store, FhirContext fhirContext, BulkFhirProperties properties) {
+			ExportJobService jobs,
+			ExportFileStore store,
+			FhirContext fhirContext,
+			ManifestPages pages,
+			BulkFhirProperties properties) {
 		return new ExportFileProvider(
-				jobs, store, new NdjsonToXml(fhirContext), properties.getExport().getExpiry());
+				jobs, store, new NdjsonToXml(fhirContext), properties.getExport().getExpiry(), pages);
 	}
 
 	@Bean

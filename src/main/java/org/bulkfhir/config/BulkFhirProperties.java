@@ -430,6 +430,11 @@ public class BulkFhirProperties implements Validator {
 	public static class Export {
 		/** A file rolls over to the next part after this many resources. */
 		private int maxResourcesPerFile = 50_000;
+		/**
+		 * Files (output, error and deleted together) per manifest page; only for exports started with
+		 * {@code allowPartialManifests=true}.
+		 */
+		private int manifestPageSize = 500;
 		/** ... or once it holds this many bytes. */
 		private long maxBytesPerFile = 256L * 1024 * 1024;
 		/** Patients handled by one batch2 work chunk of a Group or Patient export. */
@@ -479,6 +484,14 @@ public class BulkFhirProperties implements Validator {
 
 		public void setPurgeInterval(Duration purgeInterval) {
 			this.purgeInterval = purgeInterval;
+		}
+
+		public int getManifestPageSize() {
+			return manifestPageSize;
+		}
+
+		public void setManifestPageSize(int manifestPageSize) {
+			this.manifestPageSize = manifestPageSize;
 		}
 
 		public int getMaxResourcesPerFile() {

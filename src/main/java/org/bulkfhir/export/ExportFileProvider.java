@@ -21,6 +21,7 @@ import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
@@ -36,12 +37,15 @@ public class ExportFileProvider {
 	private final ExportFileStore store;
 	private final NdjsonToXml xml;
 	private final Duration expiry;
+	private final ManifestPages pages;
 
-	public ExportFileProvider(ExportJobService jobs, ExportFileStore store, NdjsonToXml xml, Duration expiry) {
+	public ExportFileProvider(
+			ExportJobService jobs, ExportFileStore store, NdjsonToXml xml, Duration expiry, ManifestPages pages) {
 		this.jobs = jobs;
 		this.store = store;
 		this.xml = xml;
 		this.expiry = expiry;
+		this.pages = pages;
 	}
 
 	@Operation(name = ExportResponses.FILE_OPERATION, manualResponse = true, idempotent = true)
@@ -59,8 +63,11 @@ public class ExportFileProvider {
 		ExportReport report = job.report();
 		boolean listed = job.instance().getStatus() == StatusEnum.COMPLETED
 				&& report != null
-				&& Stream.concat(report.getFiles().stream(), report.getErrorFiles().stream())
+				&& Stream.of(report.getFiles(), report.getErrorFiles(), report.getDeletedFiles())
+						.flatMap(List::stream)
 						.anyMatch(f -> f.getName().equals(name));
+		// allowPartialManifests: a file on a page returned while the export runs is served at once.
+		listed = listed || (job.parameters().isAllowPartialManifests() && pages.isListed(job, name));
 		Optional<InputStream> content = listed ? store.open(job.id(), name) : Optional.empty();
 		if (content.isEmpty()) {
 			throw new ResourceNotFoundException(
@@ -74,7 +81,9 @@ public class ExportFileProvider {
 		response.setContentType(format.contentType());
 		response.setHeader("Cache-Control", "private, no-store");
 		response.setHeader("Vary", "Accept, Accept-Encoding");
-		response.setDateHeader("Expires", job.expiresAt(expiry).toEpochMilli());
+		if (job.expiresAt(expiry) != null) {
+			response.setDateHeader("Expires", job.expiresAt(expiry).toEpochMilli());
+		}
 		boolean gzip = acceptsGzip(request.getHeader("Accept-Encoding"));
 		if (gzip) {
 			response.setHeader("Content-Encoding", "gzip");

@@ -63,6 +63,18 @@ public class ExportJobParameters implements IModelJson {
 	@JsonProperty("maxBytesPerFile")
 	private long maxBytesPerFile;
 
+	/** STU3 allowPartialManifests: manifest pages, and a page of the files already complete while running. */
+	@JsonProperty("allowPartialManifests")
+	private boolean allowPartialManifests;
+
+	public boolean isAllowPartialManifests() {
+		return allowPartialManifests;
+	}
+
+	public void setAllowPartialManifests(boolean allowPartialManifests) {
+		this.allowPartialManifests = allowPartialManifests;
+	}
+
 	public ExportLevel getLevel() {
 		return level;
 	}

@@ -15,6 +15,10 @@ public class ExportReport implements IModelJson {
 	@JsonProperty("errorFiles")
 	private List<ExportedFile> errorFiles = new ArrayList<>();
 
+	/** The {@code deleted} files of an incremental ({@code _since}) export: Bundles of DELETE entries. */
+	@JsonProperty("deletedFiles")
+	private List<ExportedFile> deletedFiles = new ArrayList<>();
+
 	@JsonProperty("completedAt")
 	private long completedAt;
 
@@ -31,6 +35,10 @@ public class ExportReport implements IModelJson {
 
 	public List<ExportedFile> getErrorFiles() {
 		return errorFiles;
+	}
+
+	public List<ExportedFile> getDeletedFiles() {
+		return deletedFiles;
 	}
 
 	public long getCompletedAt() {

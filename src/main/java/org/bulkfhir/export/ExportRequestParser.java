@@ -35,12 +35,14 @@ public class ExportRequestParser {
 	static final String UNTIL = "_until";
 	static final String TYPE_FILTER = "_typeFilter";
 	static final String INCLUDE_ASSOCIATED_DATA = "includeAssociatedData";
+	static final String ALLOW_PARTIAL_MANIFESTS = "allowPartialManifests";
 	/** At most this many _typeFilter queries per kick-off... */
 	static final int MAX_TYPE_FILTERS = 50;
 	/** ... of at most this many characters each: each becomes a search of its own in every chunk. */
 	static final int MAX_TYPE_FILTER_LENGTH = 2000;
-	private static final Set<String> SUPPORTED =
-			Set.of(OUTPUT_FORMAT, TYPE, SINCE, UNTIL, TYPE_FILTER, INCLUDE_ASSOCIATED_DATA);
+	/** The kick-off parameters this server takes (also declared in the CapabilityStatement). */
+	public static final Set<String> SUPPORTED =
+			Set.of(OUTPUT_FORMAT, TYPE, SINCE, UNTIL, TYPE_FILTER, INCLUDE_ASSOCIATED_DATA, ALLOW_PARTIAL_MANIFESTS);
 	private static final String LATEST_PROVENANCE = "LatestProvenanceResources";
 	private static final String RELEVANT_PROVENANCE = "RelevantProvenanceResources";
 	/** Parameters of HAPI's own request handling, not of the operation. */
@@ -100,6 +102,7 @@ public class ExportRequestParser {
 		params.setTransactionTime(System.currentTimeMillis());
 		params.setMaxResourcesPerFile(properties.getExport().getMaxResourcesPerFile());
 		params.setMaxBytesPerFile(properties.getExport().getMaxBytesPerFile());
+		params.setAllowPartialManifests(bool(ALLOW_PARTIAL_MANIFESTS, values.get(ALLOW_PARTIAL_MANIFESTS)));
 		return params;
 	}
 
@@ -237,6 +240,22 @@ public class ExportRequestParser {
 			}
 		}
 		return latest;
+	}
+
+	/** A FHIR boolean: {@code true} or {@code false}, at most once; absent is false. */
+	private static boolean bool(String name, List<String> values) {
+		if (values == null || values.isEmpty()) {
+			return false;
+		}
+		if (values.size() > 1) {
+			throw new InvalidRequestException(name + " may be given only once");
+		}
+		String value = values.get(0).strip();
+		if (!value.equals("true") && !value.equals("false")) {
+			throw new InvalidRequestException(
+					"Invalid " + name + " '" + ExportJobService.sanitize(value) + "': expected true or false");
+		}
+		return value.equals("true");
 	}
 
 	private static Long instant(String name, List<String> values) {

@@ -78,6 +78,10 @@ public class ExportResponses {
 		manifest.put("requiresAccessToken", requiresAccessToken.getAsBoolean());
 		manifest.set("output", files(base, job.id(), report.getFiles()));
 		manifest.set("error", files(base, job.id(), report.getErrorFiles()));
+		if (params.getSince() != null) {
+			// IG v2 "deleted": only incremental exports have deletions to report (an empty array: none).
+			manifest.set("deleted", files(base, job.id(), report.getDeletedFiles()));
+		}
 		manifest.putObject("extension")
 				.put("expires", new InstantType(Date.from(expires)).getValueAsString());
 		HttpServletResponse response = request.getServletResponse();
@@ -87,6 +91,46 @@ public class ExportResponses {
 		response.setHeader(Constants.HEADER_CACHE_CONTROL, "no-store");
 		response.setDateHeader("Expires", expires.toEpochMilli());
 		json.writeValue(response.getOutputStream(), manifest);
+	}
+
+	/**
+	 * A page of an export started with {@code allowPartialManifests=true} (STU3): 200 once the export is
+	 * complete, else 202 with the progress headers and the files complete so far. It has no {@code expires}
+	 * extension: a page returned while running must not change later (the Expires header says it once known).
+	 */
+	public void manifestPage(ServletRequestDetails request, ExportJob job, ManifestPages.Page page, java.time.Instant expires)
+			throws IOException {
+		String base = request.getFhirServerBase();
+		ExportJobParameters params = job.parameters();
+		ObjectNode manifest = json.createObjectNode();
+		manifest.put("transactionTime", new InstantType(new Date(params.getTransactionTime())).getValueAsString());
+		manifest.put("request", params.getRequestUrl());
+		manifest.put("requiresAccessToken", requiresAccessToken.getAsBoolean());
+		manifest.set("output", files(base, job.id(), page.entries(), ManifestPages.Kind.OUTPUT));
+		manifest.set("error", files(base, job.id(), page.entries(), ManifestPages.Kind.ERROR));
+		if (params.getSince() != null) {
+			manifest.set("deleted", files(base, job.id(), page.entries(), ManifestPages.Kind.DELETED));
+		}
+		if (page.more()) {
+			manifest.putArray("link").addObject()
+					.put("relation", "next")
+					.put("url", statusUrl(base, job.id()) + "&page=" + (page.number() + 1));
+		}
+		HttpServletResponse response = request.getServletResponse();
+		if (expires == null) {
+			inProgress(request, job);
+		} else {
+			response.setStatus(200);
+			response.setDateHeader("Expires", expires.toEpochMilli());
+		}
+		response.setContentType("application/json");
+		response.setCharacterEncoding("UTF-8");
+		response.setHeader(Constants.HEADER_CACHE_CONTROL, "no-store");
+		json.writeValue(response.getOutputStream(), manifest);
+	}
+
+	private ArrayNode files(String base, String jobId, List<ManifestPages.Entry> entries, ManifestPages.Kind kind) {
+		return files(base, jobId, entries.stream().filter(e -> e.getKind() == kind).map(ManifestPages.Entry::getFile).toList());
 	}
 
 	private ArrayNode files(String base, String jobId, List<ExportedFile> files) {

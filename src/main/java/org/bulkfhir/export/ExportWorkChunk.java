@@ -19,6 +19,13 @@ public class ExportWorkChunk implements IModelJson {
 	@JsonProperty("patientPids")
 	private List<Long> patientPids = new ArrayList<>();
 
+	/**
+	 * Patients who joined the Group after {@code _since}: their whole record is exported, not only what
+	 * changed since (IG v2, Group export with {@code _since}).
+	 */
+	@JsonProperty("joinedSince")
+	private boolean joinedSince;
+
 	@JsonProperty("resourceType")
 	private String resourceType;
 
@@ -35,6 +42,12 @@ public class ExportWorkChunk implements IModelJson {
 		return chunk;
 	}
 
+	public static ExportWorkChunk forPatientsJoinedSince(int sequence, List<Long> patientPids) {
+		ExportWorkChunk chunk = forPatients(sequence, patientPids);
+		chunk.joinedSince = true;
+		return chunk;
+	}
+
 	public static ExportWorkChunk forTypeRange(int sequence, String resourceType, long fromPid, long toPid) {
 		ExportWorkChunk chunk = new ExportWorkChunk();
 		chunk.sequence = sequence;
@@ -46,6 +59,21 @@ public class ExportWorkChunk implements IModelJson {
 
 	public boolean isTypeRange() {
 		return resourceType != null;
+	}
+
+	/** The lastUpdated window this chunk exports: the export's, without {@code _since} for patients joined since. */
+	public org.bulkfhir.output.UpdatedWindow window(ExportJobParameters params) {
+		return window(params, joinedSince);
+	}
+
+	static org.bulkfhir.output.UpdatedWindow window(ExportJobParameters params, boolean joinedSince) {
+		return joinedSince
+				? new org.bulkfhir.output.UpdatedWindow(null, params.effectiveUntil(), params.getTransactionTime())
+				: params.updatedWindow();
+	}
+
+	public boolean isJoinedSince() {
+		return joinedSince;
 	}
 
 	public int getSequence() {

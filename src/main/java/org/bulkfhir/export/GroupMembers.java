@@ -53,8 +53,26 @@ public class GroupMembers {
 
 	/** FHIR ids of the Patients in {@code member.entity} at {@code asOf}, leaving out members marked inactive. */
 	public Set<String> activePatientIds(String groupId, long asOf) {
+		return activePatientIds(readAt(groupId, asOf));
+	}
+
+	/**
+	 * The active Patient members at an earlier instant ({@code _since}): none when the Group had no version
+	 * then (not yet created, or deleted), so that every member counts as joined after it.
+	 */
+	public Set<String> activePatientIdsIfExisted(String groupId, long at) {
+		List<Long> pids = jdbc.queryForList("SELECT RES_ID FROM HFJ_RESOURCE WHERE RES_TYPE = 'Group' AND FHIR_ID = :id",
+				new MapSqlParameterSource("id", groupId), Long.class);
+		List<String> json = new ArrayList<>();
+		reader.read(pids, new UpdatedWindow(null, at, at), stored -> json.add(stored.json()), failure -> {});
+		return json.isEmpty()
+				? new LinkedHashSet<>()
+				: activePatientIds(fhirContext.newJsonParser().parseResource(Group.class, json.get(0)));
+	}
+
+	private static Set<String> activePatientIds(Group group) {
 		Set<String> ids = new LinkedHashSet<>();
-		for (Group.GroupMemberComponent member : readAt(groupId, asOf).getMember()) {
+		for (Group.GroupMemberComponent member : group.getMember()) {
 			if (member.getInactive() || !member.hasEntity()) {
 				continue;
 			}

@@ -32,6 +32,7 @@ public class ManifestStep implements IReductionStepWorker<ExportJobParameters, C
 	private final FilterSearch filterSearch;
 	private final ProvenanceSelector provenance;
 	private final Snapshot snapshot;
+	private final DeletedFilesWriter deletedFiles;
 	private final List<ExportedFile> files = new ArrayList<>();
 	private final List<ExportedFile> errorFiles = new ArrayList<>();
 	private final Map<String, TreeSet<Long>> referenced = new TreeMap<>();
@@ -43,12 +44,14 @@ public class ManifestStep implements IReductionStepWorker<ExportJobParameters, C
 			ExportQueries queries,
 			FilterSearch filterSearch,
 			ProvenanceSelector provenance,
-			Snapshot snapshot) {
+			Snapshot snapshot,
+			DeletedFilesWriter deletedFiles) {
 		this.output = output;
 		this.queries = queries;
 		this.filterSearch = filterSearch;
 		this.provenance = provenance;
 		this.snapshot = snapshot;
+		this.deletedFiles = deletedFiles;
 	}
 
 	@Nonnull
@@ -106,6 +109,7 @@ public class ManifestStep implements IReductionStepWorker<ExportJobParameters, C
 			report.getErrorFiles().addAll(errorFiles);
 			report.getErrorFiles().addAll(writers.errorFiles());
 			report.setReadByHapi(readByHapi + writers.resourcesReadByHapi());
+			report.getDeletedFiles().addAll(deletedFiles.write(jobId, params));
 		} catch (IOException e) {
 			throw new JobExecutionFailedException("Could not write export files: " + e.getMessage(), e);
 		}
@@ -137,6 +141,6 @@ public class ManifestStep implements IReductionStepWorker<ExportJobParameters, C
 
 	@Override
 	public IReductionStepWorker<ExportJobParameters, ChunkResult, ExportReport> newInstance() {
-		return new ManifestStep(output, queries, filterSearch, provenance, snapshot);
+		return new ManifestStep(output, queries, filterSearch, provenance, snapshot, deletedFiles);
 	}
 }

@@ -8,7 +8,9 @@ import jakarta.annotation.Nonnull;
 import org.bulkfhir.config.BulkFhirProperties;
 
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -50,15 +52,19 @@ public class PlanStep implements IFirstJobStepWorker<ExportJobParameters, Export
 		int[] sequence = {0};
 		switch (params.getLevel()) {
 			case GROUP -> {
-				List<Long> members = queries.patientPids(groupMembers.activePatientIds(params.getGroupId(), asOf), asOf);
-				emitPatientBatches(params, members, views, sink, sequence);
+				Set<String> members = groupMembers.activePatientIds(params.getGroupId(), asOf);
+				Set<String> joined = joinedSince(params, members);
+				Set<String> stayed = new LinkedHashSet<>(members);
+				stayed.removeAll(joined);
+				emitPatientBatches(params, queries.patientPids(stayed, asOf), views, sink, sequence, false);
+				emitPatientBatches(params, queries.patientPids(joined, asOf), views, sink, sequence, true);
 			}
 			case PATIENT -> {
 				long after = Long.MIN_VALUE;
 				int pageSize = Math.max(properties.getExport().getPatientsPerChunk(), 1);
 				List<Long> page;
 				while (!(page = queries.nextPids("Patient", after, pageSize, asOf)).isEmpty()) {
-					emitPatientBatches(params, page, views, sink, sequence);
+					emitPatientBatches(params, page, views, sink, sequence, false);
 					after = page.get(page.size() - 1);
 				}
 			}
@@ -88,18 +94,37 @@ public class PlanStep implements IFirstJobStepWorker<ExportJobParameters, Export
 		return RunOutcome.SUCCESS;
 	}
 
+	/**
+	 * With {@code _since}, the members who were not active members when {@code _since} was (IG v2: their
+	 * whole record is exported, not only what changed since).
+	 */
+	private Set<String> joinedSince(ExportJobParameters params, Set<String> members) {
+		if (params.getSince() == null) {
+			return Set.of();
+		}
+		Set<String> joined = new LinkedHashSet<>(members);
+		joined.removeAll(groupMembers.activePatientIdsIfExisted(params.getGroupId(), params.getSince()));
+		return joined;
+	}
+
 	private void emitPatientBatches(
 			ExportJobParameters params,
 			List<Long> patients,
 			Supplier<Snapshot.View> views,
 			IJobDataSink<ExportWorkChunk> sink,
-			int[] sequence) {
-		List<Long> selected =
-				filterSearch.matching("Patient", patients, params.filtersFor("Patient"), views, params.updatedWindow());
+			int[] sequence,
+			boolean joinedSince) {
+		if (patients.isEmpty()) {
+			return;
+		}
+		List<Long> selected = filterSearch.matching(
+				"Patient", patients, params.filtersFor("Patient"), views, ExportWorkChunk.window(params, joinedSince));
 		int size = Math.max(properties.getExport().getPatientsPerChunk(), 1);
 		for (int start = 0; start < selected.size(); start += size) {
 			List<Long> batch = new ArrayList<>(selected.subList(start, Math.min(selected.size(), start + size)));
-			sink.accept(ExportWorkChunk.forPatients(sequence[0]++, batch));
+			sink.accept(joinedSince
+					? ExportWorkChunk.forPatientsJoinedSince(sequence[0]++, batch)
+					: ExportWorkChunk.forPatients(sequence[0]++, batch));
 		}
 	}
 }

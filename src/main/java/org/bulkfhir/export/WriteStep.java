@@ -8,6 +8,7 @@ import ca.uhn.fhir.batch2.api.StepExecutionDetails;
 import jakarta.annotation.Nonnull;
 import org.bulkfhir.output.ChunkFileWriters;
 import org.bulkfhir.output.ExportOutput;
+import org.bulkfhir.output.UpdatedWindow;
 import org.bulkfhir.provenance.ProvenanceSelector;
 
 import java.io.IOException;
@@ -66,13 +67,13 @@ public class WriteStep implements IJobStepWorker<ExportJobParameters, ExportWork
 		ChunkResult result = new ChunkResult();
 		result.setSequence(chunk.getSequence());
 		try (ChunkFileWriters writers = output.open(jobId, "c" + chunk.getSequence(), params.getMaxResourcesPerFile(),
-				params.getMaxBytesPerFile(), params.updatedWindow())) {
+				params.getMaxBytesPerFile(), chunk.window(params))) {
 			List<Long> covered;
 			Supplier<Snapshot.View> views = () -> snapshot.view(jobId, params.getTransactionTime());
 			if (chunk.isTypeRange()) {
 				covered = writeTypeRange(params, chunk, views, writers);
 			} else {
-				covered = writePatients(params, chunk.getPatientPids(), views, writers, result);
+				covered = writePatients(params, chunk.getPatientPids(), chunk.window(params), views, writers, result);
 				noteReferences(params, covered, views, result);
 			}
 			ProvenanceSelector.Selection selection = provenance.forTargets(covered, params, views);
@@ -120,6 +121,7 @@ public class WriteStep implements IJobStepWorker<ExportJobParameters, ExportWork
 	private List<Long> writePatients(
 			ExportJobParameters params,
 			List<Long> patients,
+			UpdatedWindow window,
 			Supplier<Snapshot.View> views,
 			ChunkFileWriters writers,
 			ChunkResult result) {
@@ -131,7 +133,7 @@ public class WriteStep implements IJobStepWorker<ExportJobParameters, ExportWork
 		if (scan.contains("Patient")) {
 			covered.addAll(params.writes("Patient")
 					? writers.write(patients)
-					: queries.filterUpdated(patients, params.updatedWindow()));
+					: queries.filterUpdated(patients, window));
 		}
 		Set<String> types = compartmentTypes(params);
 		Map<String, TreeSet<Long>> byType = queries.referencingResources(patients, types, compartment);
@@ -158,11 +160,11 @@ public class WriteStep implements IJobStepWorker<ExportJobParameters, ExportWork
 					own.add(pid);
 				}
 			}
-			List<Long> pids = filterSearch.matching(type, own, params.filtersFor(type), views, params.updatedWindow());
+			List<Long> pids = filterSearch.matching(type, own, params.filtersFor(type), views, window);
 			// The writers read within the export's time window; pids that are only scanned need it applied here.
 			covered.addAll(params.writes(type)
 					? writers.write(pids)
-					: queries.filterUpdated(pids, params.updatedWindow()));
+					: queries.filterUpdated(pids, window));
 		}
 		return covered;
 	}

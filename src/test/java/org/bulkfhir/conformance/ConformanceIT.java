@@ -243,8 +243,37 @@ class ConformanceIT {
 			HttpResponse<String> response = authorized.kickOff(kickOff + separator + variant);
 			assertThat(response.statusCode()).as(variant).isEqualTo(202);
 			String url = response.headers().firstValue("content-location").orElseThrow();
+			if (variant.startsWith("_since")) {
+				// Beyond the kit, IG v2 "Response - Complete Status": with _since, a deleted array of Bundle files.
+				HttpResponse<String> incremental = pollLikeInferno(authorized, url);
+				assertThat(incremental.statusCode()).isEqualTo(200);
+				JsonNode deleted = BulkClient.JSON.readTree(incremental.body()).get("deleted");
+				assertThat(deleted).as("deleted").isNotNull();
+				assertThat(deleted.isArray()).isTrue();
+				deleted.forEach(file -> assertThat(file.get("type").asText()).isEqualTo("Bundle"));
+			}
 			assertThat(authorized.send(authorized.request(url).DELETE().build()).statusCode()).isEqualTo(202);
 		}
+
+		// Beyond the kit, STU3 ballot kick-off parameter allowPartialManifests (boolean): pages linked by
+		// link/next; a value that is not a boolean is refused naming the parameter.
+		String pagedStatus = authorized.start(kickOff + separator + "allowPartialManifests=true");
+		HttpResponse<String> paged = pollLikeInferno(authorized, pagedStatus);
+		assertThat(paged.statusCode()).isEqualTo(200);
+		JsonNode page = BulkClient.JSON.readTree(paged.body());
+		for (String key : List.of("transactionTime", "request", "requiresAccessToken", "output", "error")) {
+			assertThat(page.has(key)).as(key).isTrue();
+		}
+		if (page.has("link")) {
+			assertThat(page.get("link").get(0).get("relation").asText()).isEqualTo("next");
+			assertThat(page.get("link").get(0).get("url").asText()).matches("https?://.*");
+		}
+		assertThat(authorized.send(authorized.request(pagedStatus).DELETE().build()).statusCode()).isEqualTo(202);
+		HttpResponse<String> notBoolean = authorized.kickOff(kickOff + separator + "allowPartialManifests=maybe");
+		assertThat(notBoolean.statusCode()).isEqualTo(400);
+		assertThat(BulkClient.FHIR.newJsonParser().parseResource(notBoolean.body()).fhirType())
+				.isEqualTo("OperationOutcome");
+		assertThat(notBoolean.body()).contains("allowPartialManifests");
 
 		System.out.println("Conformance " + kickOff + ": manifest in " + seconds + " s, " + validated
 				+ " resources validated, " + (System.currentTimeMillis() - tokenIssued) / 1000 + " s into the token's life");

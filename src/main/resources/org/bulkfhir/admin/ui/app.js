@@ -115,6 +115,7 @@ async function showJob(id) {
       <dt>Types</dt><dd>${typeList(job.types)}</dd>
       <dt>_since / _until</dt><dd>${when(p.since)} / ${when(p.until)}</dd>
       <dt>_typeFilter</dt><dd class="mono">${esc(p.typeFilters.join(' , ') || '—')}</dd>
+      <dt>allowPartialManifests</dt><dd id="allow-partial-manifests">${p.allowPartialManifests ? 'true (manifest pages)' : 'false'}</dd>
       <dt>Transaction time</dt><dd>${when(p.transactionTime)}</dd>
       <dt>Created / completed</dt><dd>${when(job.created)} / ${when(job.completed)}</dd>
       <dt>Expires</dt><dd>${when(job.expires)}</dd>
@@ -136,6 +137,12 @@ async function showJob(id) {
         <td class="num">${f.count}</td><td class="num">${bytes(f.bytes)}</td></tr>`).join('')
         || '<tr><td colspan="4">No files yet.</td></tr>'}
     </tbody></table>
+    ${(job.deletedFiles || []).length ? `<h2>Deleted since _since</h2>
+    <table id="deleted-files"><thead><tr><th>File</th><th>Deletions</th><th>Size</th></tr></thead><tbody>
+      ${job.deletedFiles.map(f => `<tr>
+        <td><a class="mono file-link" href="${API}/jobs/${encodeURIComponent(job.id)}/files/${encodeURIComponent(f.name)}">${esc(f.name)}</a></td>
+        <td class="num">${f.count}</td><td class="num">${bytes(f.bytes)}</td></tr>`).join('')}
+    </tbody></table>` : ''}
     <h2>Errors</h2>
     ${(job.errors || []).length ? `<ul class="error-list">${job.errors.flatMap(e => e.diagnostics).map(d => `<li>${esc(d)}</li>`).join('')}</ul>` : '<p>None.</p>'}
     <h2>Work chunks</h2>
