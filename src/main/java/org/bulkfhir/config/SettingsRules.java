@@ -25,6 +25,7 @@ final class SettingsRules {
 		atLeast(errors, "export.retryAfterSeconds", export.getRetryAfterSeconds(), 1);
 		atLeast(errors, "export.maxRunningPerClient", export.getMaxRunningPerClient(), 0);
 		atLeast(errors, "export.maxFinishedPerClient", export.getMaxFinishedPerClient(), 0);
+		atLeast(errors, "export.manifestPageSize", export.getManifestPageSize(), 1);
 		positive(errors, "export.pacerInterval", export.getPacerInterval());
 		positive(errors, "export.expiry", export.getExpiry());
 		positive(errors, "export.purgeInterval", export.getPurgeInterval());
