@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
@@ -78,7 +77,8 @@ public class ManifestPages {
 	private final ExportFileStore store;
 	private final int pageSize;
 	private final ObjectMapper json = new ObjectMapper();
-	private final Map<String, Object> locks = new ConcurrentHashMap<>();
+	/** Striped by job id: a fixed set of locks, so polled jobs leave nothing behind. */
+	private final Object[] locks = Stream.generate(Object::new).limit(64).toArray();
 
 	public ManifestPages(IJobPersistence persistence, TransactionTemplate transactions, ExportFileStore store, int pageSize) {
 		this.persistence = persistence;
@@ -96,7 +96,7 @@ public class ManifestPages {
 	 * first page of a completed export that wrote no file at all is an empty page).
 	 */
 	public Optional<Page> page(ExportJob job, int number) {
-		Object lock = locks.computeIfAbsent(job.id(), id -> new Object());
+		Object lock = locks[Math.floorMod(job.id().hashCode(), locks.length)];
 		synchronized (lock) {
 			List<List<Entry>> fixed = fixedPages(job.id());
 			Set<String> listed = names(fixed);
