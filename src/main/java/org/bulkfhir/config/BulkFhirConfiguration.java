@@ -88,14 +88,21 @@ import java.util.List;
 /**
  * Switches the plugin on inside a HAPI JPA R4 Spring context: the export job, its endpoints and
  * the services behind them. Every bean name starts with "bulkfhir" so nothing clashes with the
- * host's beans (jpaserver-starter forbids bean overriding).
+ * host's beans (jpaserver-starter forbids bean overriding). {@code bulkfhir.enabled=false} leaves
+ * every one of them out (the benchmark uses it to let stock HAPI's $export answer on the same server
+ * and data).
  */
 @Configuration(proxyBeanMethods = false)
+@ConditionalOnProperty(name = "bulkfhir.enabled", havingValue = "true", matchIfMissing = true)
 @Import({AuthConfiguration.class, org.bulkfhir.audit.AuditConfiguration.class})
 public class BulkFhirConfiguration {
 
-	/** Metrics and health (org.bulkfhir.metrics); a member class so that the plugin's one scanned class brings it. */
+	/**
+	 * Metrics and health (org.bulkfhir.metrics); a member class so that the plugin's one scanned class
+	 * brings it. A package scan finds it on its own too, so it carries the switch itself.
+	 */
 	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnProperty(name = "bulkfhir.enabled", havingValue = "true", matchIfMissing = true)
 	@Import(org.bulkfhir.metrics.MetricsConfiguration.class)
 	static class Metrics {}
 
@@ -421,12 +428,7 @@ public class BulkFhirConfiguration {
 				fhirContext, access, clients, properties.getExport().getExpiry());
 	}
 
-	/**
-	 * {@code bulkfhir.enabled=false} keeps the plugin's endpoints off every RestfulServer (the
-	 * benchmark uses it to let stock HAPI's $export answer on the same server and data).
-	 */
 	@Bean
-	@ConditionalOnProperty(name = "bulkfhir.enabled", havingValue = "true", matchIfMissing = true)
 	public RestfulServerRegistrar bulkfhirRestfulServerRegistrar(
 			ExportKickoffProvider kickoff,
 			ExportStatusProvider status,

@@ -11,6 +11,7 @@ import org.bulkfhir.config.BulkFhirProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -26,7 +27,9 @@ import java.nio.charset.StandardCharsets;
  * requests with the admin credentials (HTTP Basic, {@code bulkfhir.admin.*}), with the admin UI's
  * throttle of failed logins; {@code bulkfhir.server.actuator-access=open} leaves them open (for a
  * scraper on a private network). Without an admin password they always answer 401, like the admin UI.
- * The drop-in jar leaves the host's Actuator as the host configured it.
+ * With the plugin switched off ({@code bulkfhir.enabled=false}, the benchmark's stock mode) there are no
+ * admin credentials, so they answer 404 to everyone. The drop-in jar leaves the host's Actuator as the
+ * host configured it.
  */
 @Configuration(proxyBeanMethods = false)
 public class ActuatorAccess {
@@ -35,6 +38,7 @@ public class ActuatorAccess {
 	private static final String[] PATHS = {"/actuator", "/actuator/*"};
 
 	@Bean
+	@ConditionalOnProperty(name = "bulkfhir.enabled", havingValue = "true", matchIfMissing = true)
 	public FilterRegistrationBean<AdminResponseFilter> bulkfhirActuatorThrottle(
 			BulkFhirProperties properties, @Value("${bulkfhir.server.actuator-access:admin}") String mode) {
 		AdminLoginThrottle throttle = new AdminLoginThrottle(
@@ -49,6 +53,7 @@ public class ActuatorAccess {
 	}
 
 	@Bean
+	@ConditionalOnProperty(name = "bulkfhir.enabled", havingValue = "true", matchIfMissing = true)
 	public FilterRegistrationBean<AdminOnly> bulkfhirActuatorAccess(
 			AdminAccess access, @Value("${bulkfhir.server.actuator-access:admin}") String mode) {
 		FilterRegistrationBean<AdminOnly> registration = new FilterRegistrationBean<>(new AdminOnly(access));
@@ -63,6 +68,22 @@ public class ActuatorAccess {
 			LOG.warn("bulkfhir.server.actuator-access=open: /actuator/* answers anyone; keep it reachable from"
 					+ " the monitoring network only");
 		}
+		return registration;
+	}
+
+	@Bean
+	@ConditionalOnProperty(name = "bulkfhir.enabled", havingValue = "false")
+	public FilterRegistrationBean<OncePerRequestFilter> bulkfhirActuatorClosed() {
+		FilterRegistrationBean<OncePerRequestFilter> registration = new FilterRegistrationBean<>(new OncePerRequestFilter() {
+			@Override
+			protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+					throws IOException {
+				response.sendError(HttpServletResponse.SC_NOT_FOUND);
+			}
+		});
+		registration.setName("bulkfhirActuatorClosed");
+		registration.addUrlPatterns(PATHS);
+		registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 100);
 		return registration;
 	}
 

@@ -6,7 +6,6 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -17,7 +16,7 @@ class SettingsRulesTest {
 			.withConfiguration(AutoConfigurations.of(ConfigurationPropertiesAutoConfiguration.class))
 			.withUserConfiguration(SettingsOnly.class);
 
-	@Configuration(proxyBeanMethods = false)
+	/** Not a {@code @Configuration}: the drop-in tests' hosts scan this package, as jpaserver-starter does. */
 	static class SettingsOnly {
 		@Bean
 		@ConfigurationProperties("bulkfhir")
