@@ -58,6 +58,7 @@ import org.bulkfhir.output.ExportOutput;
 import org.bulkfhir.output.NdjsonToXml;
 import org.bulkfhir.output.HapiBatchReader;
 import org.bulkfhir.output.StoredResourceReader;
+import org.bulkfhir.schema.BulkFhirSchema;
 import org.bulkfhir.provenance.ProvenanceSelector;
 import org.bulkfhir.export.Snapshot;
 import ca.uhn.fhir.jpa.searchparam.matcher.InMemoryResourceMatcher;
@@ -108,7 +109,13 @@ public class BulkFhirConfiguration {
 	}
 
 	@Bean
-	public NamedParameterJdbcTemplate bulkfhirJdbc(DataSource dataSource) {
+	public BulkFhirSchema bulkfhirSchema(DataSource dataSource) {
+		return new BulkFhirSchema(dataSource);
+	}
+
+	/** Every bean reaches the plugin's tables through this template, so they are migrated first. */
+	@Bean
+	public NamedParameterJdbcTemplate bulkfhirJdbc(DataSource dataSource, BulkFhirSchema bulkfhirSchema) {
 		return new NamedParameterJdbcTemplate(dataSource);
 	}
 
