@@ -4,7 +4,6 @@ import ca.uhn.fhir.batch2.api.IJobCoordinator;
 import ca.uhn.fhir.batch2.model.JobInstance;
 import ca.uhn.fhir.batch2.model.StatusEnum;
 import ca.uhn.fhir.context.FhirContext;
-import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.bulkfhir.auth.ClientRegistry;
 import org.bulkfhir.auth.RegisteredClient;
@@ -55,7 +54,6 @@ public class AdminJobsController {
 	private final ExportFileStore store;
 	private final JdbcTemplate jdbc;
 	private final FhirContext fhirContext;
-	private final AdminAccess access;
 	private final ClientRegistry clients;
 	private final Duration expiry;
 
@@ -65,7 +63,6 @@ public class AdminJobsController {
 			ExportFileStore store,
 			JdbcTemplate jdbc,
 			FhirContext fhirContext,
-			AdminAccess access,
 			ClientRegistry clients,
 			Duration expiry) {
 		this.jobs = jobs;
@@ -73,7 +70,6 @@ public class AdminJobsController {
 		this.store = store;
 		this.jdbc = jdbc;
 		this.fhirContext = fhirContext;
-		this.access = access;
 		this.clients = clients;
 		this.expiry = expiry;
 	}
@@ -84,9 +80,7 @@ public class AdminJobsController {
 			@RequestParam(required = false) String client,
 			@RequestParam(required = false) String group,
 			@RequestParam(defaultValue = "0") int page,
-			@RequestParam(defaultValue = "20") int size,
-			HttpServletRequest request) {
-		access.check(request);
+			@RequestParam(defaultValue = "20") int size) {
 		int pageSize = Math.max(1, Math.min(size, 100));
 		List<Map<String, Object>> rows = jdbc.queryForList(
 				"SELECT ID FROM BT2_JOB_INSTANCE WHERE DEFINITION_ID = ? ORDER BY CREATE_TIME DESC, ID FETCH FIRST "
@@ -116,8 +110,7 @@ public class AdminJobsController {
 	}
 
 	@GetMapping("/{id}")
-	public Map<String, Object> detail(@PathVariable String id, HttpServletRequest request) throws IOException {
-		access.check(request);
+	public Map<String, Object> detail(@PathVariable String id) throws IOException {
 		ExportJob job = find(id);
 		Map<String, Object> detail = summary(job, new HashMap<>());
 		ExportJobParameters params = job.parameters();
@@ -165,8 +158,7 @@ public class AdminJobsController {
 	}
 
 	@DeleteMapping("/{id}")
-	public ResponseEntity<Map<String, Object>> delete(@PathVariable String id, HttpServletRequest request) {
-		access.check(request);
+	public ResponseEntity<Map<String, Object>> delete(@PathVariable String id) {
 		ExportJob job = find(id);
 		if (job.instance().isCancelled() || job.instance().getStatus() == StatusEnum.CANCELLED) {
 			jobs.removeNow(job.id());
@@ -178,9 +170,8 @@ public class AdminJobsController {
 
 	@GetMapping(path = "/{id}/files/{name}", produces = "application/fhir+ndjson")
 	public void download(
-			@PathVariable String id, @PathVariable String name, HttpServletRequest request, HttpServletResponse response)
+			@PathVariable String id, @PathVariable String name, HttpServletResponse response)
 			throws IOException {
-		access.check(request);
 		ExportJob job = find(id);
 		Optional<InputStream> content = listed(job, name) ? store.open(job.id(), name) : Optional.empty();
 		if (content.isEmpty()) {

@@ -391,11 +391,10 @@ public class BulkFhirConfiguration {
 			ExportFileStore store,
 			NamedParameterJdbcTemplate bulkfhirJdbc,
 			FhirContext fhirContext,
-			org.bulkfhir.admin.AdminAccess access,
 			org.bulkfhir.auth.ClientRegistry clients,
 			BulkFhirProperties properties) {
 		return new org.bulkfhir.admin.AdminJobsController(jobs, coordinator, store, bulkfhirJdbc.getJdbcTemplate(),
-				fhirContext, access, clients, properties.getExport().getExpiry());
+				fhirContext, clients, properties.getExport().getExpiry());
 	}
 
 	/**
