@@ -34,7 +34,8 @@ import java.util.HexFormat;
  * {@code IJobCoordinator.startInstance} would create the instance in a transaction of its own
  * ({@code REQUIRES_NEW}), needing a second pooled connection while the first holds the lock; the
  * plugin therefore calls the step it wraps, {@code IJobPersistence.onCreateWithFirstChunk}, itself.
- * {@code BF_EXPORT_OWNER} records which client owns which job, so that counting needs no JSON.
+ * {@code BF_EXPORT_OWNER} records which client owns which job (and its Group), so that counting
+ * and the admin job list need no JSON.
  */
 public class ExportAdmission {
 
@@ -78,7 +79,7 @@ public class ExportAdmission {
 		ensureLockRow(clientKey);
 		for (int attempt = 1; ; attempt++) {
 			try {
-				return transactions.execute(tx -> admitLocked(clientKey, parametersJson, request));
+				return transactions.execute(tx -> admitLocked(clientKey, params.getGroupId(), parametersJson, request));
 			} catch (ConcurrencyFailureException e) {
 				// The database gave up waiting for the client's lock (H2's lock timeout) or could not
 				// serialize: the other kick-offs of this client are still being admitted.
@@ -91,7 +92,7 @@ public class ExportAdmission {
 		}
 	}
 
-	private String admitLocked(String clientKey, String parametersJson, RequestDetails request) {
+	private String admitLocked(String clientKey, String groupId, String parametersJson, RequestDetails request) {
 		requireSharedConnection();
 		long now = System.currentTimeMillis();
 		jdbc.update("UPDATE BF_EXPORT_ADMISSION SET LAST_KICKOFF = ? WHERE CLIENT_KEY = ?", new Timestamp(now), clientKey);
@@ -115,8 +116,8 @@ public class ExportAdmission {
 			}
 		}
 		String jobId = persistence.onCreateWithFirstChunk(request, definition, parametersJson).jobInstanceId;
-		jdbc.update("INSERT INTO BF_EXPORT_OWNER (JOB_ID, CLIENT_KEY, CREATED) VALUES (?, ?, ?)",
-				jobId, clientKey, new Timestamp(now));
+		jdbc.update("INSERT INTO BF_EXPORT_OWNER (JOB_ID, CLIENT_KEY, CREATED, GROUP_ID) VALUES (?, ?, ?, ?)",
+				jobId, clientKey, new Timestamp(now), groupKey(groupId));
 		return jobId;
 	}
 
@@ -173,8 +174,17 @@ public class ExportAdmission {
 		}
 	}
 
+	/** The Group's id as {@code BF_EXPORT_OWNER.GROUP_ID} holds it (lower case, for the admin filter); null for none. */
+	public static String groupKey(String groupId) {
+		if (groupId == null) {
+			return null;
+		}
+		String key = groupId.toLowerCase(java.util.Locale.ROOT);
+		return key.length() <= 200 ? key : key.substring(0, 200);
+	}
+
 	/** The client's key in our tables: its id when short enough, a hash otherwise. */
-	static String clientKey(String clientId) {
+	public static String clientKey(String clientId) {
 		if (clientId == null) {
 			return "anonymous";
 		}

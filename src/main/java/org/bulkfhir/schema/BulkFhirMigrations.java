@@ -64,6 +64,11 @@ public final class BulkFhirMigrations {
 						+ " CLAIMED TIMESTAMP NOT NULL, PRIMARY KEY (KIND, WORK_ID))"));
 		tasks.add(sql("20261130.8", "BF_LOCK",
 				"CREATE TABLE IF NOT EXISTS BF_LOCK (NAME VARCHAR(64) NOT NULL PRIMARY KEY)"));
+		// 2: the admin job list filters and pages in SQL; the owner row also holds the Group (lower case)
+		tasks.add(sql("20261130.9", "BF_EXPORT_OWNER.GROUP_ID",
+				"ALTER TABLE BF_EXPORT_OWNER ADD COLUMN IF NOT EXISTS GROUP_ID VARCHAR(200)",
+				"CREATE INDEX IF NOT EXISTS BF_EXPORT_OWNER_GROUP ON BF_EXPORT_OWNER (GROUP_ID)"));
+		tasks.add(new ExportOwnerBackfill(PRODUCT, "20261130.10"));
 		return tasks;
 	}
 

@@ -93,6 +93,37 @@ class BulkFhirSchemaTest {
 		assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM BF_LOCK", Integer.class)).isEqualTo(1);
 	}
 
+	/**
+	 * Jobs of a database of earlier releases get their owner row with the Group (for the admin
+	 * list's filters in SQL): one started before BF_EXPORT_OWNER existed, one with an owner row
+	 * without GROUP_ID. BT2_JOB_INSTANCE is reduced to the columns the backfill reads.
+	 */
+	@Test
+	void existingJobsGetTheirOwnerRowAndGroup() {
+		DataSource dataSource = TestDatabase.freshDataSource();
+		JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+		OLD_DDL.forEach(jdbc::execute);
+		jdbc.execute("CREATE TABLE BT2_JOB_INSTANCE (ID VARCHAR(100) NOT NULL PRIMARY KEY, DEFINITION_ID VARCHAR(100),"
+				+ " CREATE_TIME TIMESTAMP, PARAMS_JSON VARCHAR(2000), PARAMS_JSON_VC VARCHAR(10000))");
+		Timestamp created = Timestamp.valueOf("2026-11-01 10:00:00");
+		jdbc.update("INSERT INTO BT2_JOB_INSTANCE VALUES ('before-owners', 'BULKFHIR_EXPORT', ?, NULL, ?)", created,
+				"{\"level\":\"GROUP\",\"groupId\":\"Small\",\"clientId\":\"app-1\"}");
+		jdbc.update("INSERT INTO BT2_JOB_INSTANCE VALUES ('owned', 'BULKFHIR_EXPORT', ?, ?, NULL)", created,
+				"{\"level\":\"GROUP\",\"groupId\":\"large\",\"clientId\":\"app-2\"}");
+		jdbc.update("INSERT INTO BT2_JOB_INSTANCE VALUES ('system', 'BULKFHIR_EXPORT', ?, NULL, ?)", created,
+				"{\"level\":\"SYSTEM\",\"clientId\":\"app-1\"}");
+		jdbc.update("INSERT INTO BT2_JOB_INSTANCE VALUES ('hapi', 'BULK_EXPORT', ?, NULL, '{}')", created);
+		jdbc.update("INSERT INTO BF_EXPORT_OWNER (JOB_ID, CLIENT_KEY, CREATED) VALUES ('owned', 'c:app-2', ?)", created);
+
+		new BulkFhirSchema(dataSource);
+
+		assertThat(jdbc.queryForList("SELECT JOB_ID, CLIENT_KEY, GROUP_ID FROM BF_EXPORT_OWNER ORDER BY JOB_ID").stream()
+						.map(row -> new java.util.TreeMap<String, Object>(String.CASE_INSENSITIVE_ORDER) {{ putAll(row); }})
+						.map(row -> row.get("JOB_ID") + " " + row.get("CLIENT_KEY") + " " + row.get("GROUP_ID"))
+						.toList())
+				.containsExactly("before-owners c:app-1 small", "owned c:app-2 large", "system c:app-1 null");
+	}
+
 	static boolean exists(JdbcTemplate jdbc, String table) {
 		try {
 			jdbc.queryForObject("SELECT COUNT(*) FROM " + table, Integer.class);
