@@ -269,7 +269,9 @@ public class BulkFhirConfiguration {
 						"manifest",
 						"Write referenced resources once and record the manifest",
 						ExportReport.class,
-						new ClaimingReducer<>(new ManifestStep(output, queries, filterSearch, provenance, snapshot), claims))
+						new ClaimingReducer<>(new org.bulkfhir.export.ExpiryStamp(
+								new ManifestStep(output, queries, filterSearch, provenance, snapshot),
+								properties.getExport().getExpiry()), claims))
 				.build();
 	}
 

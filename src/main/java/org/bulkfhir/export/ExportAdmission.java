@@ -3,6 +3,7 @@ package org.bulkfhir.export;
 import ca.uhn.fhir.batch2.api.IJobPersistence;
 import ca.uhn.fhir.batch2.model.JobDefinition;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.util.JsonUtil;
 import org.bulkfhir.errors.Refusal;
 import org.bulkfhir.storage.ExportFileStore;
 import org.slf4j.Logger;
@@ -21,6 +22,7 @@ import java.security.NoSuchAlgorithmException;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 
 /**
  * Decides whether a new export may start, and starts it: one client cannot run more than its share
@@ -105,10 +107,7 @@ public class ExportAdmission {
 			}
 		}
 		if (limits.maxFinishedPerClient() > 0) {
-			int finished = count(
-					"o.CLIENT_KEY = ? AND i.JOB_CANCELLED = ? AND i.STAT = 'COMPLETED'"
-							+ " AND (i.END_TIME IS NULL OR i.END_TIME > ?)",
-					clientKey, false, new Timestamp(now - limits.expiry().toMillis()));
+			int finished = unexpiredCompleted(clientKey, now);
 			if (finished >= limits.maxFinishedPerClient()) {
 				throw new Refusal(429, 60, "This client has " + limits.maxFinishedPerClient()
 						+ " completed exports whose files are still kept; DELETE the status URL of exports you"
@@ -119,6 +118,22 @@ public class ExportAdmission {
 		jdbc.update("INSERT INTO BF_EXPORT_OWNER (JOB_ID, CLIENT_KEY, CREATED, GROUP_ID) VALUES (?, ?, ?, ?)",
 				jobId, clientKey, new Timestamp(now), groupKey(groupId));
 		return jobId;
+	}
+
+	/** The client's completed jobs whose files are still kept: by the expiry each stored at completion. */
+	private int unexpiredCompleted(String clientKey, long now) {
+		List<String> reports = jdbc.queryForList("SELECT i.REPORT_VC FROM BF_EXPORT_OWNER o"
+						+ " JOIN BT2_JOB_INSTANCE i ON i.ID = o.JOB_ID"
+						+ " WHERE o.CLIENT_KEY = ? AND i.JOB_CANCELLED = ? AND i.STAT = 'COMPLETED'",
+				String.class, clientKey, false);
+		int unexpired = 0;
+		for (String report : reports) {
+			if (report == null || report.isBlank()
+					|| JsonUtil.deserialize(report, ExportReport.class).expiresAt(limits.expiry()).toEpochMilli() > now) {
+				unexpired++;
+			}
+		}
+		return unexpired;
 	}
 
 	private int count(String where, Object... args) {
