@@ -30,28 +30,23 @@ public class AdminClientsController {
 	public static final String TARGET_CLIENT_ATTRIBUTE = "bulkfhir.adminTargetClient";
 
 	private final ClientRegistry registry;
-	private final AdminAccess access;
 
-	public AdminClientsController(ClientRegistry registry, AdminAccess access) {
+	public AdminClientsController(ClientRegistry registry) {
 		this.registry = registry;
-		this.access = access;
 	}
 
 	@GetMapping
-	public List<Map<String, Object>> list(HttpServletRequest request) {
-		access.check(request);
+	public List<Map<String, Object>> list() {
 		return registry.list().stream().map(AdminClientsController::view).toList();
 	}
 
 	@GetMapping("/{clientId}")
-	public Map<String, Object> get(@PathVariable String clientId, HttpServletRequest request) {
-		access.check(request);
+	public Map<String, Object> get(@PathVariable String clientId) {
 		return view(registry.find(clientId).orElseThrow(() -> notFound(clientId)));
 	}
 
 	@PostMapping(consumes = "application/json")
 	public ResponseEntity<Map<String, Object>> register(@RequestBody JsonNode body, HttpServletRequest request) {
-		access.check(request);
 		JsonNode jwks = body.get("jwks");
 		String jwksText = jwks == null || jwks.isNull() ? null : (jwks.isTextual() ? jwks.asText() : jwks.toString());
 		RegisteredClient client = registry.register(
@@ -66,18 +61,17 @@ public class AdminClientsController {
 	}
 
 	@PostMapping("/{clientId}/disable")
-	public Map<String, Object> disable(@PathVariable String clientId, HttpServletRequest request) {
-		return setEnabled(clientId, false, request);
+	public Map<String, Object> disable(@PathVariable String clientId) {
+		return setEnabled(clientId, false);
 	}
 
 	@PostMapping("/{clientId}/enable")
-	public Map<String, Object> enable(@PathVariable String clientId, HttpServletRequest request) {
-		return setEnabled(clientId, true, request);
+	public Map<String, Object> enable(@PathVariable String clientId) {
+		return setEnabled(clientId, true);
 	}
 
 	@DeleteMapping("/{clientId}")
-	public ResponseEntity<Void> revoke(@PathVariable String clientId, HttpServletRequest request) {
-		access.check(request);
+	public ResponseEntity<Void> revoke(@PathVariable String clientId) {
 		if (!registry.delete(clientId)) {
 			throw notFound(clientId);
 		}
@@ -99,8 +93,7 @@ public class AdminClientsController {
 		return AdminErrors.of(e);
 	}
 
-	private Map<String, Object> setEnabled(String clientId, boolean enabled, HttpServletRequest request) {
-		access.check(request);
+	private Map<String, Object> setEnabled(String clientId, boolean enabled) {
 		if (!registry.setEnabled(clientId, enabled)) {
 			throw notFound(clientId);
 		}

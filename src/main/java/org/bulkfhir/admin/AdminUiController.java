@@ -1,6 +1,5 @@
 package org.bulkfhir.admin;
 
-import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -30,20 +29,13 @@ public class AdminUiController {
 			"app.js", MediaType.valueOf("text/javascript"),
 			"app.css", MediaType.valueOf("text/css"));
 
-	private final AdminAccess access;
-
-	public AdminUiController(AdminAccess access) {
-		this.access = access;
-	}
-
 	@GetMapping({"/admin", "/admin/"})
-	public ResponseEntity<byte[]> index(HttpServletRequest request) throws IOException {
-		return asset("index.html", request);
+	public ResponseEntity<byte[]> index() throws IOException {
+		return asset("index.html");
 	}
 
 	@GetMapping("/admin/ui/{name}")
-	public ResponseEntity<byte[]> asset(@PathVariable String name, HttpServletRequest request) throws IOException {
-		access.check(request);
+	public ResponseEntity<byte[]> asset(@PathVariable String name) throws IOException {
 		MediaType type = ASSETS.get(name);
 		if (type == null) {
 			throw new ResponseStatusException(HttpStatus.NOT_FOUND, "No such file");

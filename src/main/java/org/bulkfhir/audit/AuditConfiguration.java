@@ -74,8 +74,8 @@ public class AuditConfiguration {
 	}
 
 	@Bean
-	public AdminAuditController bulkfhirAdminAuditController(AuditTrail trail, AdminAccess access) {
-		return new AdminAuditController(trail, access);
+	public AdminAuditController bulkfhirAdminAuditController(AuditTrail trail) {
+		return new AdminAuditController(trail);
 	}
 
 	/** Expired jobs removed by the purge: who owned them, which Group, recorded as done by the server. */

@@ -93,13 +93,19 @@ public class AuthConfiguration {
 		return new AdminAccess(properties.getAdmin().getUsername(), properties.getAdmin().getPassword());
 	}
 
+	/** The admin check of every handler under {@code /admin}, registered with the host's Spring MVC. */
 	@Bean
-	public org.bulkfhir.admin.AdminUiController bulkfhirAdminUiController(AdminAccess access) {
-		return new org.bulkfhir.admin.AdminUiController(access);
+	public org.springframework.web.servlet.config.annotation.WebMvcConfigurer bulkfhirAdminGuard(AdminAccess access) {
+		return new org.bulkfhir.admin.AdminGuard(access).configurer();
 	}
 
 	@Bean
-	public AdminClientsController bulkfhirAdminClientsController(ClientRegistry registry, AdminAccess access) {
-		return new AdminClientsController(registry, access);
+	public org.bulkfhir.admin.AdminUiController bulkfhirAdminUiController() {
+		return new org.bulkfhir.admin.AdminUiController();
+	}
+
+	@Bean
+	public AdminClientsController bulkfhirAdminClientsController(ClientRegistry registry) {
+		return new AdminClientsController(registry);
 	}
 }

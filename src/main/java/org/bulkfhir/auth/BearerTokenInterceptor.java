@@ -81,8 +81,7 @@ public class BearerTokenInterceptor {
 				return Refusal.write(request, response, 403, OperationOutcome.IssueType.FORBIDDEN,
 						"The token has no system-level read scope (e.g. system/*.read)");
 			}
-			request.getUserData().put(ExportCaller.CLIENT_ID_KEY, caller.get().clientId());
-			request.getUserData().put(ExportCaller.ALLOWED_TYPES_KEY, readable);
+			new ExportCaller(caller.get().clientId(), readable).attachTo(request);
 		}
 		request.getUserData().put(CALLER_KEY, caller.get());
 		return true;

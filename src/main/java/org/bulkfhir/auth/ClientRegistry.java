@@ -30,10 +30,6 @@ public class ClientRegistry {
 	public ClientRegistry(JdbcTemplate jdbc, List<BulkFhirProperties.Client> fromConfiguration, JwksUriPolicy jwksUris) {
 		this.jdbc = jdbc;
 		this.jwksUris = jwksUris;
-		jdbc.execute("CREATE TABLE IF NOT EXISTS BF_CLIENT (CLIENT_ID VARCHAR(128) NOT NULL PRIMARY KEY,"
-				+ " NAME VARCHAR(256) NOT NULL, APP_TYPE VARCHAR(16) NOT NULL, JWKS VARCHAR(65535),"
-				+ " JWKS_URI VARCHAR(2048), SCOPES VARCHAR(4000) NOT NULL, ENABLED BOOLEAN NOT NULL,"
-				+ " CREATED TIMESTAMP NOT NULL)");
 		for (int i = 0; i < fromConfiguration.size(); i++) {
 			BulkFhirProperties.Client client = fromConfiguration.get(i);
 			try {

@@ -56,10 +56,6 @@ public class ServerKey {
 		this.jdbc = jdbc;
 		this.file = signingKeyFile == null || signingKeyFile.isBlank() ? null : Path.of(signingKeyFile.strip());
 		this.lifetimeMillis = tokenLifetime.toMillis();
-		jdbc.execute("CREATE TABLE IF NOT EXISTS BF_SIGNING_KEY (KID VARCHAR(64) NOT NULL PRIMARY KEY,"
-				+ " JWK VARCHAR(16000) NOT NULL, CREATED TIMESTAMP NOT NULL)");
-		jdbc.execute("CREATE TABLE IF NOT EXISTS BF_TOKEN_KEY (KID VARCHAR(128) NOT NULL PRIMARY KEY,"
-				+ " JWK VARCHAR(16000) NOT NULL, SIGNS_UNTIL TIMESTAMP NOT NULL)");
 		if (file == null) {
 			current = loadOrCreateGenerated();
 		} else {

@@ -22,8 +22,6 @@ public class UsedAssertions {
 	public UsedAssertions(JdbcTemplate jdbc, long clockSkewMillis) {
 		this.jdbc = jdbc;
 		this.clockSkewMillis = clockSkewMillis;
-		jdbc.execute("CREATE TABLE IF NOT EXISTS BF_USED_JTI (CLIENT_ID VARCHAR(128) NOT NULL,"
-				+ " JTI VARCHAR(256) NOT NULL, EXPIRES TIMESTAMP NOT NULL, PRIMARY KEY (CLIENT_ID, JTI))");
 	}
 
 	/** Records the jti; false if it was used before. EXPIRES holds the assertion's own exp. */

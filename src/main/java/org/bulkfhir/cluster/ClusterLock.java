@@ -31,7 +31,6 @@ public class ClusterLock {
 	public ClusterLock(DataSource dataSource, JdbcTemplate jdbc) {
 		this.dataSource = dataSource;
 		this.jdbc = jdbc;
-		jdbc.execute("CREATE TABLE IF NOT EXISTS BF_LOCK (NAME VARCHAR(64) NOT NULL PRIMARY KEY)");
 	}
 
 	/** Runs the work if no other node holds the named lock; returns whether it ran. */

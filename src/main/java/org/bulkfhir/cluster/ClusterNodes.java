@@ -48,9 +48,6 @@ public class ClusterNodes implements SmartLifecycle {
 			LOG.warn("bulkfhir.cluster.node-timeout ({}) is less than three heartbeat intervals ({}): a node that"
 					+ " is only slow may be taken for dead and its work run twice", nodeTimeout, heartbeatInterval);
 		}
-		jdbc.execute("CREATE TABLE IF NOT EXISTS BF_NODE (NODE_ID VARCHAR(64) NOT NULL PRIMARY KEY,"
-				+ " DESCRIPTION VARCHAR(255) NOT NULL, STARTED TIMESTAMP NOT NULL, BEAT BIGINT NOT NULL,"
-				+ " BEAT_TIME TIMESTAMP NOT NULL)");
 		register();
 	}
 

@@ -31,9 +31,6 @@ public class WorkClaims {
 	public WorkClaims(NamedParameterJdbcTemplate jdbc, ClusterNodes nodes) {
 		this.jdbc = jdbc;
 		this.nodes = nodes;
-		jdbc.getJdbcTemplate().execute("CREATE TABLE IF NOT EXISTS BF_WORK_CLAIM (KIND VARCHAR(16) NOT NULL,"
-				+ " WORK_ID VARCHAR(100) NOT NULL, INSTANCE_ID VARCHAR(100) NOT NULL, NODE_ID VARCHAR(64) NOT NULL,"
-				+ " CLAIMED TIMESTAMP NOT NULL, PRIMARY KEY (KIND, WORK_ID))");
 	}
 
 	/** Records that this node holds the work (replacing an earlier claim of another node). */

@@ -61,6 +61,7 @@ import org.bulkfhir.output.ExportOutput;
 import org.bulkfhir.output.NdjsonToXml;
 import org.bulkfhir.output.HapiBatchReader;
 import org.bulkfhir.output.StoredResourceReader;
+import org.bulkfhir.schema.BulkFhirSchema;
 import org.bulkfhir.provenance.ProvenanceSelector;
 import org.bulkfhir.export.Snapshot;
 import ca.uhn.fhir.jpa.searchparam.matcher.InMemoryResourceMatcher;
@@ -118,7 +119,13 @@ public class BulkFhirConfiguration {
 	}
 
 	@Bean
-	public NamedParameterJdbcTemplate bulkfhirJdbc(DataSource dataSource) {
+	public BulkFhirSchema bulkfhirSchema(DataSource dataSource) {
+		return new BulkFhirSchema(dataSource);
+	}
+
+	/** Every bean reaches the plugin's tables through this template, so they are migrated first. */
+	@Bean
+	public NamedParameterJdbcTemplate bulkfhirJdbc(DataSource dataSource, BulkFhirSchema bulkfhirSchema) {
 		return new NamedParameterJdbcTemplate(dataSource);
 	}
 
@@ -285,7 +292,9 @@ public class BulkFhirConfiguration {
 						"manifest",
 						"Write referenced resources once and record the manifest",
 						ExportReport.class,
-						new ClaimingReducer<>(new ManifestStep(output, queries, filterSearch, provenance, snapshot, deletedFiles), claims))
+						new ClaimingReducer<>(new org.bulkfhir.export.ExpiryStamp(
+								new ManifestStep(output, queries, filterSearch, provenance, snapshot, deletedFiles),
+								properties.getExport().getExpiry()), claims))
 				.build();
 	}
 
@@ -421,11 +430,10 @@ public class BulkFhirConfiguration {
 			ExportFileStore store,
 			NamedParameterJdbcTemplate bulkfhirJdbc,
 			FhirContext fhirContext,
-			org.bulkfhir.admin.AdminAccess access,
 			org.bulkfhir.auth.ClientRegistry clients,
 			BulkFhirProperties properties) {
 		return new org.bulkfhir.admin.AdminJobsController(jobs, coordinator, store, bulkfhirJdbc.getJdbcTemplate(),
-				fhirContext, access, clients, properties.getExport().getExpiry());
+				fhirContext, clients, properties.getExport().getExpiry());
 	}
 
 	@Bean

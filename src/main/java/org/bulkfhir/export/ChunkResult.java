@@ -2,6 +2,7 @@ package org.bulkfhir.export;
 
 import ca.uhn.fhir.model.api.IModelJson;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonSetter;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -29,6 +30,10 @@ public class ChunkResult implements IModelJson {
 	@JsonProperty("referencedPids")
 	private Map<String, List<Long>> referencedPids = new LinkedHashMap<>();
 
+	/** Provenance that also targets other chunks' resources: written once, by the manifest step. */
+	@JsonProperty("sharedProvenancePids")
+	private List<Long> sharedProvenancePids = new ArrayList<>();
+
 	public int getSequence() {
 		return sequence;
 	}
@@ -55,5 +60,23 @@ public class ChunkResult implements IModelJson {
 
 	public Map<String, List<Long>> getReferencedPids() {
 		return referencedPids;
+	}
+
+	/**
+	 * Reads {@code referencedPids}; results of releases before {@link #sharedProvenancePids} (a
+	 * chunk written before a rolling upgrade) carried the shared Provenance under the key
+	 * {@code "Provenance"} there.
+	 */
+	@JsonSetter("referencedPids")
+	void readReferencedPids(Map<String, List<Long>> pids) {
+		referencedPids = pids == null ? new LinkedHashMap<>() : new LinkedHashMap<>(pids);
+		List<Long> legacy = referencedPids.remove("Provenance");
+		if (legacy != null) {
+			sharedProvenancePids.addAll(legacy);
+		}
+	}
+
+	public List<Long> getSharedProvenancePids() {
+		return sharedProvenancePids;
 	}
 }

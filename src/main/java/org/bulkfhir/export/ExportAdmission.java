@@ -3,6 +3,7 @@ package org.bulkfhir.export;
 import ca.uhn.fhir.batch2.api.IJobPersistence;
 import ca.uhn.fhir.batch2.model.JobDefinition;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.util.JsonUtil;
 import org.bulkfhir.errors.Refusal;
 import org.bulkfhir.storage.ExportFileStore;
 import org.slf4j.Logger;
@@ -21,6 +22,7 @@ import java.security.NoSuchAlgorithmException;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 
 /**
  * Decides whether a new export may start, and starts it: one client cannot run more than its share
@@ -34,7 +36,8 @@ import java.util.HexFormat;
  * {@code IJobCoordinator.startInstance} would create the instance in a transaction of its own
  * ({@code REQUIRES_NEW}), needing a second pooled connection while the first holds the lock; the
  * plugin therefore calls the step it wraps, {@code IJobPersistence.onCreateWithFirstChunk}, itself.
- * {@code BF_EXPORT_OWNER} records which client owns which job, so that counting needs no JSON.
+ * {@code BF_EXPORT_OWNER} records which client owns which job (and its Group), so that counting
+ * and the admin job list need no JSON.
  */
 public class ExportAdmission {
 
@@ -66,11 +69,6 @@ public class ExportAdmission {
 		this.definition = definition;
 		this.store = store;
 		this.limits = limits;
-		jdbc.execute("CREATE TABLE IF NOT EXISTS BF_EXPORT_ADMISSION (CLIENT_KEY VARCHAR(200) NOT NULL PRIMARY KEY,"
-				+ " LAST_KICKOFF TIMESTAMP NOT NULL)");
-		jdbc.execute("CREATE TABLE IF NOT EXISTS BF_EXPORT_OWNER (JOB_ID VARCHAR(100) NOT NULL PRIMARY KEY,"
-				+ " CLIENT_KEY VARCHAR(200) NOT NULL, CREATED TIMESTAMP NOT NULL)");
-		jdbc.execute("CREATE INDEX IF NOT EXISTS BF_EXPORT_OWNER_CLIENT ON BF_EXPORT_OWNER (CLIENT_KEY)");
 	}
 
 	/**
@@ -83,7 +81,7 @@ public class ExportAdmission {
 		ensureLockRow(clientKey);
 		for (int attempt = 1; ; attempt++) {
 			try {
-				return transactions.execute(tx -> admitLocked(clientKey, parametersJson, request));
+				return transactions.execute(tx -> admitLocked(clientKey, params.getGroupId(), parametersJson, request));
 			} catch (ConcurrencyFailureException e) {
 				// The database gave up waiting for the client's lock (H2's lock timeout) or could not
 				// serialize: the other kick-offs of this client are still being admitted.
@@ -96,7 +94,7 @@ public class ExportAdmission {
 		}
 	}
 
-	private String admitLocked(String clientKey, String parametersJson, RequestDetails request) {
+	private String admitLocked(String clientKey, String groupId, String parametersJson, RequestDetails request) {
 		requireSharedConnection();
 		long now = System.currentTimeMillis();
 		jdbc.update("UPDATE BF_EXPORT_ADMISSION SET LAST_KICKOFF = ? WHERE CLIENT_KEY = ?", new Timestamp(now), clientKey);
@@ -109,10 +107,7 @@ public class ExportAdmission {
 			}
 		}
 		if (limits.maxFinishedPerClient() > 0) {
-			int finished = count(
-					"o.CLIENT_KEY = ? AND i.JOB_CANCELLED = ? AND i.STAT = 'COMPLETED'"
-							+ " AND (i.END_TIME IS NULL OR i.END_TIME > ?)",
-					clientKey, false, new Timestamp(now - limits.expiry().toMillis()));
+			int finished = unexpiredCompleted(clientKey, now);
 			if (finished >= limits.maxFinishedPerClient()) {
 				throw new Refusal(429, 60, "This client has " + limits.maxFinishedPerClient()
 						+ " completed exports whose files are still kept; DELETE the status URL of exports you"
@@ -120,9 +115,25 @@ public class ExportAdmission {
 			}
 		}
 		String jobId = persistence.onCreateWithFirstChunk(request, definition, parametersJson).jobInstanceId;
-		jdbc.update("INSERT INTO BF_EXPORT_OWNER (JOB_ID, CLIENT_KEY, CREATED) VALUES (?, ?, ?)",
-				jobId, clientKey, new Timestamp(now));
+		jdbc.update("INSERT INTO BF_EXPORT_OWNER (JOB_ID, CLIENT_KEY, CREATED, GROUP_ID) VALUES (?, ?, ?, ?)",
+				jobId, clientKey, new Timestamp(now), groupKey(groupId));
 		return jobId;
+	}
+
+	/** The client's completed jobs whose files are still kept: by the expiry each stored at completion. */
+	private int unexpiredCompleted(String clientKey, long now) {
+		List<String> reports = jdbc.queryForList("SELECT i.REPORT_VC FROM BF_EXPORT_OWNER o"
+						+ " JOIN BT2_JOB_INSTANCE i ON i.ID = o.JOB_ID"
+						+ " WHERE o.CLIENT_KEY = ? AND i.JOB_CANCELLED = ? AND i.STAT = 'COMPLETED'",
+				String.class, clientKey, false);
+		int unexpired = 0;
+		for (String report : reports) {
+			if (report == null || report.isBlank()
+					|| JsonUtil.deserialize(report, ExportReport.class).expiresAt(limits.expiry()).toEpochMilli() > now) {
+				unexpired++;
+			}
+		}
+		return unexpired;
 	}
 
 	private int count(String where, Object... args) {
@@ -178,8 +189,17 @@ public class ExportAdmission {
 		}
 	}
 
+	/** The Group's id as {@code BF_EXPORT_OWNER.GROUP_ID} holds it (lower case, for the admin filter); null for none. */
+	public static String groupKey(String groupId) {
+		if (groupId == null) {
+			return null;
+		}
+		String key = groupId.toLowerCase(java.util.Locale.ROOT);
+		return key.length() <= 200 ? key : key.substring(0, 200);
+	}
+
 	/** The client's key in our tables: its id when short enough, a hash otherwise. */
-	static String clientKey(String clientId) {
+	public static String clientKey(String clientId) {
 		if (clientId == null) {
 			return "anonymous";
 		}

@@ -2,28 +2,41 @@ package org.bulkfhir.export;
 
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.Optional;
+import java.util.Set;
+
 /**
- * Who is calling, as the authorization layer recorded it on the request. With authorization
- * switched off there is no caller, and jobs are not tied to clients.
+ * Who is calling a bulk endpoint, as the authorization layer recorded it on the request: the
+ * client and the resource types its scopes allow ({@code allowedTypes} null: every type). With
+ * authorization switched off there is no caller, and jobs are not tied to clients.
  */
-public final class ExportCaller {
+public record ExportCaller(String clientId, Set<String> allowedTypes) {
 
-	/** Request user-data key under which the authorization interceptor stores the client id. */
-	public static final String CLIENT_ID_KEY = "bulkfhir.clientId";
+	/** Request user-data key under which the authorization interceptor stores the caller. */
+	public static final String KEY = "bulkfhir.exportCaller";
 
-	/** Request user-data key for the resource types the caller's scopes allow (absent: all types). */
-	public static final String ALLOWED_TYPES_KEY = "bulkfhir.allowedTypes";
+	public ExportCaller {
+		allowedTypes = allowedTypes == null ? null : Collections.unmodifiableSet(new LinkedHashSet<>(allowedTypes));
+	}
 
-	private ExportCaller() {}
+	/** Records this caller on the request for the export providers. */
+	public void attachTo(RequestDetails request) {
+		request.getUserData().put(KEY, this);
+	}
 
-	/** The types the caller may export, or null when it may export every type. */
-	@SuppressWarnings("unchecked")
-	public static java.util.Set<String> allowedTypes(RequestDetails request) {
-		return (java.util.Set<String>) request.getUserData().get(ALLOWED_TYPES_KEY);
+	/** The caller the authorization layer recorded, if any. */
+	public static Optional<ExportCaller> of(RequestDetails request) {
+		return Optional.ofNullable((ExportCaller) request.getUserData().get(KEY));
+	}
+
+	/** The types the caller may export, or null when it may export every type (or nobody is recorded). */
+	public static Set<String> allowedTypes(RequestDetails request) {
+		return of(request).map(ExportCaller::allowedTypes).orElse(null);
 	}
 
 	public static String clientId(RequestDetails request) {
-		Object value = request.getUserData().get(CLIENT_ID_KEY);
-		return value == null ? null : value.toString();
+		return of(request).map(ExportCaller::clientId).orElse(null);
 	}
 }

@@ -26,10 +26,13 @@ public class ExportJob {
 		return parameters;
 	}
 
-	/** When a completed job's files expire, or null while it is not complete. */
+	/**
+	 * When a completed job's files expire, or null while it is not complete: the instant stored at
+	 * completion; {@code expiry} (the current setting) only for jobs of releases that stored none.
+	 */
 	public java.time.Instant expiresAt(java.time.Duration expiry) {
 		ExportReport report = report();
-		return report == null ? null : java.time.Instant.ofEpochMilli(report.getCompletedAt()).plus(expiry);
+		return report == null ? null : report.expiresAt(expiry);
 	}
 
 	public boolean isExpired(java.time.Duration expiry) {

@@ -65,11 +65,11 @@ public class ExportPurge extends PeriodicTask {
 		long now = System.currentTimeMillis();
 		int removed = 0;
 		List<Map<String, Object>> ended = jdbc.queryForList(
-				"SELECT ID, STAT, END_TIME, UPDATE_TIME, REPORT FROM BT2_JOB_INSTANCE WHERE DEFINITION_ID = ?"
+				"SELECT ID, STAT, END_TIME, UPDATE_TIME, REPORT_VC FROM BT2_JOB_INSTANCE WHERE DEFINITION_ID = ?"
 						+ " AND STAT IN ('COMPLETED', 'FAILED', 'CANCELLED')",
 				ExportJobService.JOB_DEFINITION_ID);
 		for (Map<String, Object> row : ended) {
-			if (endedAt(row) + expiry.toMillis() <= now) {
+			if (expiresAt(row) <= now) {
 				remove((String) row.get("ID"));
 				removed++;
 			}
@@ -79,13 +79,15 @@ public class ExportPurge extends PeriodicTask {
 		return removed;
 	}
 
-	private static long endedAt(Map<String, Object> row) {
-		Object report = row.get("REPORT");
+	/** A completed job's stored expiry (see {@link ExpiryStamp}); a failed or cancelled one's end plus the expiry. */
+	private long expiresAt(Map<String, Object> row) {
+		// HAPI keeps the report in REPORT_VC (its REPORT LOB column is no longer written)
+		Object report = row.get("REPORT_VC");
 		if ("COMPLETED".equals(row.get("STAT")) && report != null) {
-			return JsonUtil.deserialize(report.toString(), ExportReport.class).getCompletedAt();
+			return JsonUtil.deserialize(report.toString(), ExportReport.class).expiresAt(expiry).toEpochMilli();
 		}
 		Timestamp end = (Timestamp) (row.get("END_TIME") != null ? row.get("END_TIME") : row.get("UPDATE_TIME"));
-		return end == null ? 0 : end.getTime();
+		return (end == null ? 0 : end.getTime()) + expiry.toMillis();
 	}
 
 	/** Told of every job the purge removed, with its parameters (the audit trail records it). */

@@ -23,6 +23,13 @@ public class ExportReport implements IModelJson {
 	private long completedAt;
 
 	/**
+	 * When the files expire (epoch millis), fixed at completion by {@link ExpiryStamp}; null in
+	 * reports of releases before it (their expiry is computed from the current setting).
+	 */
+	@JsonProperty("expiresAt")
+	private Long expiresAt;
+
+	/**
 	 * Resources HAPI had to read because their stored form could not be spliced (compressed or external
 	 * bodies, a meta kept in the stored text); the others were written from the stored text.
 	 */
@@ -47,6 +54,21 @@ public class ExportReport implements IModelJson {
 
 	public void setCompletedAt(long completedAt) {
 		this.completedAt = completedAt;
+	}
+
+	public Long getExpiresAt() {
+		return expiresAt;
+	}
+
+	public void setExpiresAt(Long expiresAt) {
+		this.expiresAt = expiresAt;
+	}
+
+	/** The stored expiry, or for a report without one its completion time plus {@code expiry}. */
+	public java.time.Instant expiresAt(java.time.Duration expiry) {
+		return expiresAt != null
+				? java.time.Instant.ofEpochMilli(expiresAt)
+				: java.time.Instant.ofEpochMilli(completedAt).plus(expiry);
 	}
 
 	public long getReadByHapi() {

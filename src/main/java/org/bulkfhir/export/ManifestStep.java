@@ -36,6 +36,7 @@ public class ManifestStep implements IReductionStepWorker<ExportJobParameters, C
 	private final List<ExportedFile> files = new ArrayList<>();
 	private final List<ExportedFile> errorFiles = new ArrayList<>();
 	private final Map<String, TreeSet<Long>> referenced = new TreeMap<>();
+	private final TreeSet<Long> sharedProvenance = new TreeSet<>();
 	private final java.util.Set<Integer> seenSequences = new java.util.HashSet<>();
 	private long readByHapi;
 
@@ -67,6 +68,7 @@ public class ManifestStep implements IReductionStepWorker<ExportJobParameters, C
 		readByHapi += result.getReadByHapi();
 		result.getReferencedPids()
 				.forEach((type, pids) -> referenced.computeIfAbsent(type, t -> new TreeSet<>()).addAll(pids));
+		sharedProvenance.addAll(result.getSharedProvenancePids());
 		return ChunkOutcome.SUCCESS();
 	}
 
@@ -82,14 +84,14 @@ public class ManifestStep implements IReductionStepWorker<ExportJobParameters, C
 				output.open(jobId, "ref", params.getMaxResourcesPerFile(), params.getMaxBytesPerFile(),
 						params.updatedWindow())) {
 			Supplier<Snapshot.View> views = () -> snapshot.view(jobId, params.getTransactionTime());
-			TreeSet<Long> provenanceToWrite = referenced.getOrDefault("Provenance", new TreeSet<>());
+			TreeSet<Long> provenanceToWrite = new TreeSet<>(sharedProvenance);
 			// First the compartment resources the chunks handed on (in several patients' compartments), then
 			// what they and the chunks referenced.
 			List<String> referencedTypes = PatientCompartment.REFERENCED_TYPES.stream()
 					.filter(params.getScanTypes()::contains)
 					.toList();
 			for (String type : new ArrayList<>(referenced.keySet())) {
-				if (type.equals("Provenance") || PatientCompartment.REFERENCED_TYPES.contains(type)) {
+				if (PatientCompartment.REFERENCED_TYPES.contains(type)) {
 					continue;
 				}
 				List<Long> covered = write(type, referenced.get(type), params, views, writers, provenanceToWrite);

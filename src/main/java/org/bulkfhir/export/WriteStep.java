@@ -78,11 +78,7 @@ public class WriteStep implements IJobStepWorker<ExportJobParameters, ExportWork
 			}
 			ProvenanceSelector.Selection selection = provenance.forTargets(covered, params, views);
 			writers.write(selection.writeHere());
-			if (!selection.shared().isEmpty()) {
-				result.getReferencedPids()
-						.computeIfAbsent("Provenance", t -> new ArrayList<>())
-						.addAll(selection.shared());
-			}
+			result.getSharedProvenancePids().addAll(selection.shared());
 			writers.close();
 			result.getFiles().addAll(writers.files());
 			result.getErrorFiles().addAll(writers.errorFiles());

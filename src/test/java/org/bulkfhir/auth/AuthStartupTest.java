@@ -43,8 +43,10 @@ class AuthStartupTest {
 
 		@Bean
 		NamedParameterJdbcTemplate bulkfhirJdbc() {
-			return new NamedParameterJdbcTemplate(new DriverManagerDataSource(
-					"jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", ""));
+			DriverManagerDataSource dataSource = new DriverManagerDataSource(
+					"jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "");
+			new org.bulkfhir.schema.BulkFhirSchema(dataSource);
+			return new NamedParameterJdbcTemplate(dataSource);
 		}
 	}
 

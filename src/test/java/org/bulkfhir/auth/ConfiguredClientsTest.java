@@ -26,7 +26,9 @@ class ConfiguredClientsTest {
 		BulkFhirProperties properties =
 				Binder.get(environment).bind("bulkfhir", BulkFhirProperties.class).get();
 
-		JdbcTemplate jdbc = new JdbcTemplate(new DriverManagerDataSource("jdbc:h2:mem:clients;DB_CLOSE_DELAY=-1", "sa", ""));
+		DriverManagerDataSource dataSource = new DriverManagerDataSource("jdbc:h2:mem:clients;DB_CLOSE_DELAY=-1", "sa", "");
+		new org.bulkfhir.schema.BulkFhirSchema(dataSource);
+		JdbcTemplate jdbc = new JdbcTemplate(dataSource);
 		ClientRegistry registry = new ClientRegistry(jdbc, properties.getClients(), new JwksUriPolicy(false));
 
 		RegisteredClient client = registry.find("analytics-warehouse").orElseThrow();

@@ -25,7 +25,12 @@ class ClusterNodesTest {
 
 	private final DriverManagerDataSource dataSource = new DriverManagerDataSource(
 			"jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "");
-	private final JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+	private final JdbcTemplate jdbc = migrated(new JdbcTemplate(dataSource));
+
+	private static JdbcTemplate migrated(JdbcTemplate jdbc) {
+		new org.bulkfhir.schema.BulkFhirSchema(jdbc.getDataSource());
+		return jdbc;
+	}
 
 	@Test
 	void aNodeIsDeadOnlyOnceItsHeartbeatHasStoodStillForTheTimeout() throws Exception {

@@ -1,7 +1,10 @@
 package org.bulkfhir.support;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
 import org.springframework.test.context.DynamicPropertyRegistry;
+
+import javax.sql.DataSource;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -46,6 +49,22 @@ public final class TestDatabase {
 		registry.add("spring.datasource.driver-class-name", () -> "org.postgresql.Driver");
 		registry.add("spring.jpa.properties.hibernate.dialect",
 				() -> "ca.uhn.fhir.jpa.model.dialect.HapiFhirPostgresDialect");
+	}
+
+	/** A new empty database of the kind the run tests on (H2 in memory, or a new PostgreSQL database). */
+	public static DataSource freshDataSource() {
+		if (!isPostgres()) {
+			return new DriverManagerDataSource("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "");
+		}
+		String database = "bf_" + UUID.randomUUID().toString().replace("-", "");
+		EmbeddedPostgres server = server();
+		try (Connection connection = server.getPostgresDatabase().getConnection();
+				Statement statement = connection.createStatement()) {
+			statement.execute("CREATE DATABASE " + database);
+		} catch (SQLException e) {
+			throw new IllegalStateException(e);
+		}
+		return new DriverManagerDataSource(server.getJdbcUrl("postgres", database), "postgres", "postgres");
 	}
 
 	private static synchronized EmbeddedPostgres server() {
