@@ -52,6 +52,7 @@ import org.bulkfhir.export.FilterSearch;
 import org.bulkfhir.export.GroupMembers;
 import org.bulkfhir.export.ManifestStep;
 import org.bulkfhir.export.PatientCompartment;
+import org.bulkfhir.export.PatientSubset;
 import org.bulkfhir.export.PlanStep;
 import org.bulkfhir.export.WriteStep;
 import org.bulkfhir.output.ExportOutput;
@@ -344,8 +345,12 @@ public class BulkFhirConfiguration {
 
 	@Bean
 	public ExportKickoffProvider bulkfhirKickoffProvider(
-			ExportRequestParser parser, ExportJobService jobs, GroupMembers groupMembers, ExportResponses responses) {
-		return new ExportKickoffProvider(parser, jobs, groupMembers, responses);
+			ExportRequestParser parser,
+			ExportJobService jobs,
+			GroupMembers groupMembers,
+			ExportQueries queries,
+			ExportResponses responses) {
+		return new ExportKickoffProvider(parser, jobs, groupMembers, new PatientSubset(groupMembers, queries), responses);
 	}
 
 	@Bean

@@ -50,16 +50,24 @@ public class PlanStep implements IFirstJobStepWorker<ExportJobParameters, Export
 		int[] sequence = {0};
 		switch (params.getLevel()) {
 			case GROUP -> {
-				List<Long> members = queries.patientPids(groupMembers.activePatientIds(params.getGroupId(), asOf), asOf);
+				java.util.Set<String> active = groupMembers.activePatientIds(params.getGroupId(), asOf);
+				if (!params.getPatientIds().isEmpty()) {
+					active.retainAll(params.getPatientIds()); // all of them, checked at kick-off
+				}
+				List<Long> members = queries.patientPids(active, asOf);
 				emitPatientBatches(params, members, views, sink, sequence);
 			}
 			case PATIENT -> {
-				long after = Long.MIN_VALUE;
-				int pageSize = Math.max(properties.getExport().getPatientsPerChunk(), 1);
-				List<Long> page;
-				while (!(page = queries.nextPids("Patient", after, pageSize, asOf)).isEmpty()) {
-					emitPatientBatches(params, page, views, sink, sequence);
-					after = page.get(page.size() - 1);
+				if (!params.getPatientIds().isEmpty()) {
+					emitPatientBatches(params, queries.patientPids(params.getPatientIds(), asOf), views, sink, sequence);
+				} else {
+					long after = Long.MIN_VALUE;
+					int pageSize = Math.max(properties.getExport().getPatientsPerChunk(), 1);
+					List<Long> page;
+					while (!(page = queries.nextPids("Patient", after, pageSize, asOf)).isEmpty()) {
+						emitPatientBatches(params, page, views, sink, sequence);
+						after = page.get(page.size() - 1);
+					}
 				}
 			}
 			case SYSTEM -> {
