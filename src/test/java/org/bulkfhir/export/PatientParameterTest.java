@@ -55,6 +55,24 @@ class PatientParameterTest extends ServerTestBase {
 	}
 
 	@Test
+	void theIgGroupMembershipRequestPatternWorks() throws Exception {
+		// Bulk Data IG v2.0.0, export, "Group Membership Request Pattern": ids only, then the new members' data.
+		Map<String, List<IBaseResource>> ids =
+				client.downloadAll(client.export("Group/small/$export?_type=Patient&_elements=id"));
+		assertThat(BulkClient.ids(ids.get("Patient")))
+				.containsExactlyElementsOf(ExpectedData.forPatients(ExpectedData.range(0, 10)).get("Patient"));
+		for (IBaseResource patient : ids.get("Patient")) {
+			assertThat(((org.hl7.fhir.r4.model.Patient) patient).hasName()).isFalse();
+			assertThat(patient.getMeta().getTag("http://terminology.hl7.org/CodeSystem/v3-ObservationValue",
+					"SUBSETTED")).isNotNull();
+		}
+
+		Map<String, List<IBaseResource>> added = client.downloadAll(client.exportPost("Group/small/$export",
+				parameters(patient("Patient/pt00007"), patient("Patient/pt00008"))));
+		assertThat(BulkClient.counts(added)).isEqualTo(ExpectedData.counts(ExpectedData.forPatients(List.of(7, 8))));
+	}
+
+	@Test
 	void aPatientOutsideTheGroupIsRefusedByName() throws Exception {
 		// pt00015 is not in Group small; pt00010 is, but inactive.
 		HttpResponse<String> response = client.kickOffPost("Group/small/$export",
@@ -93,6 +111,25 @@ class PatientParameterTest extends ServerTestBase {
 	void patientAtSystemLevelIsRefused() throws Exception {
 		assertRefused(client.kickOffPost("$export", parameters(patient("Patient/pt00001"))), "'patient'",
 				"Group and Patient level");
+	}
+
+	@Test
+	void theCapabilityStatementDeclaresPatientAndElementsPerLevel() throws Exception {
+		org.hl7.fhir.r4.model.CapabilityStatement statement = BulkClient.FHIR.newJsonParser()
+				.parseResource(org.hl7.fhir.r4.model.CapabilityStatement.class, client.read("metadata"));
+		org.hl7.fhir.r4.model.CapabilityStatement.CapabilityStatementRestComponent rest = statement.getRestFirstRep();
+
+		assertThat(exportDocumentation(rest.getOperation())).contains("_elements").doesNotContain("patient (");
+		for (String type : List.of("Group", "Patient")) {
+			org.hl7.fhir.r4.model.CapabilityStatement.CapabilityStatementRestResourceComponent resource =
+					rest.getResource().stream().filter(r -> r.getType().equals(type)).findFirst().orElseThrow();
+			assertThat(exportDocumentation(resource.getOperation())).as(type).contains("_elements", "patient (POST");
+		}
+	}
+
+	private static String exportDocumentation(
+			List<org.hl7.fhir.r4.model.CapabilityStatement.CapabilityStatementRestResourceOperationComponent> operations) {
+		return operations.stream().filter(o -> o.getName().equals("export")).findFirst().orElseThrow().getDocumentation();
 	}
 
 	static String parameters(String... entries) {
