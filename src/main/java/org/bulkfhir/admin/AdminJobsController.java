@@ -162,6 +162,8 @@ public class AdminJobsController {
 		parameters.put("until", instant(params.getUntil()));
 		parameters.put("typeFilters", params.getTypeFilters());
 		parameters.put("allowPartialManifests", params.isAllowPartialManifests());
+		parameters.put("patients", params.getPatientIds());
+		parameters.put("elements", params.getElements());
 		parameters.put("transactionTime", instant(params.getTransactionTime()));
 		detail.put("parameters", parameters);
 		detail.put("errorMessage", job.instance().getErrorMessage());

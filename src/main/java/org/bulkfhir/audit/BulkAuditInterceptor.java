@@ -33,7 +33,7 @@ import java.util.Set;
 /**
  * Records the bulk endpoints and the token endpoint in the audit trail, as a HAPI server
  * interceptor: kick-offs (accepted or refused, with the job's parameters, its Group and the
- * Group's number of patients), status reads that did not answer "still running", downloads,
+ * Group's number of patients, or the number named by the {@code patient} parameter), status reads that did not answer "still running", downloads,
  * DELETEs, token issues and refusals.
  *
  * <p>Kick-offs and downloads fail closed: their entry is written before the job is created or a
@@ -188,9 +188,13 @@ public class BulkAuditInterceptor {
 					.detail("since", params.getSince() == null ? null : java.time.Instant.ofEpochMilli(params.getSince()).toString())
 					.detail("until", params.getUntil() == null ? null : java.time.Instant.ofEpochMilli(params.getUntil()).toString())
 					.detail("typeFilters", params.getTypeFilters().isEmpty() ? null : params.getTypeFilters())
+					.detail("elements", params.getElements().isEmpty() ? null : params.getElements())
 					.detail("outputFormat", params.getOutputFormat())
 					.detail("request", params.getRequestUrl());
-			if (params.getGroupId() != null) {
+			if (!params.getPatientIds().isEmpty()) {
+				// The patient parameter: the patients named (all checked to be members or to exist), a count only.
+				entry.patients(params.getPatientIds().size());
+			} else if (params.getGroupId() != null) {
 				// The Group's active Patient members at the transaction time: a count, never their ids.
 				entry.patients(groupMembers.activePatientIds(params.getGroupId(), params.getTransactionTime()).size());
 			}

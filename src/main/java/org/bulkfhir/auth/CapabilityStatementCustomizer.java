@@ -12,12 +12,23 @@ import org.hl7.fhir.r4.model.UriType;
 
 /**
  * Declares bulk export in the CapabilityStatement: the Bulk Data IG's CapabilityStatement, the
- * three export OperationDefinitions, and the SMART security extension with the token URL.
+ * three export OperationDefinitions (each with the parameters this server supports in its
+ * documentation), and the SMART security extension with the token URL.
  */
 @Interceptor
 public class CapabilityStatementCustomizer {
 
 	private static final String BULK = "http://hl7.org/fhir/uv/bulkdata/";
+	/** The IG's parameters this server supports, per level (the OperationDefinitions define them all). */
+	private static final String COMMON_PARAMETERS = "Supported parameters: _outputFormat, _type, _since, _until,"
+			+ " _typeFilter, includeAssociatedData, _elements (top-level elements, Type.element or element; resources"
+			+ " cut to them carry the SUBSETTED tag), allowPartialManifests (STU3: manifest pages linked by next and,"
+			+ " while the export runs, a manifest of the files already complete)";
+	private static final String DELETIONS = ". With _since the manifest's deleted array lists the deletions since.";
+	static final String SYSTEM_PARAMETERS = COMMON_PARAMETERS + DELETIONS;
+	static final String PATIENT_PARAMETERS = COMMON_PARAMETERS
+			+ ", patient (POST Parameters body only, valueReference Patient/[id]; at Group level active members only)"
+			+ DELETIONS;
 	private final boolean authEnabled;
 	private final String tokenUrl;
 
@@ -36,12 +47,12 @@ public class CapabilityStatementCustomizer {
 			capabilities.addInstantiates(BULK + "CapabilityStatement/bulk-data");
 		}
 		CapabilityStatement.CapabilityStatementRestComponent rest = capabilities.getRestFirstRep();
-		addOperation(rest, "export", BULK + "OperationDefinition/export");
+		addOperation(rest, "export", BULK + "OperationDefinition/export", SYSTEM_PARAMETERS);
 		for (CapabilityStatement.CapabilityStatementRestResourceComponent resource : rest.getResource()) {
 			if (resource.getType().equals("Patient")) {
-				addOperation(resource, "export", BULK + "OperationDefinition/patient-export");
+				addOperation(resource, "export", BULK + "OperationDefinition/patient-export", PATIENT_PARAMETERS);
 			} else if (resource.getType().equals("Group")) {
-				addOperation(resource, "export", BULK + "OperationDefinition/group-export");
+				addOperation(resource, "export", BULK + "OperationDefinition/group-export", PATIENT_PARAMETERS);
 			}
 		}
 		if (authEnabled) {
@@ -56,23 +67,18 @@ public class CapabilityStatementCustomizer {
 		}
 	}
 
-	private static void addOperation(CapabilityStatement.CapabilityStatementRestComponent rest, String name, String url) {
+	private static void addOperation(
+			CapabilityStatement.CapabilityStatementRestComponent rest, String name, String url, String documentation) {
 		rest.getOperation().removeIf(o -> o.getName().equals(name));
-		rest.addOperation().setName(name).setDefinition(url).setDocumentation(SUPPORTED_PARAMETERS);
+		rest.addOperation().setName(name).setDefinition(url).setDocumentation(documentation);
 	}
 
 	private static void addOperation(
-			CapabilityStatement.CapabilityStatementRestResourceComponent resource, String name, String url) {
+			CapabilityStatement.CapabilityStatementRestResourceComponent resource,
+			String name,
+			String url,
+			String documentation) {
 		resource.getOperation().removeIf(o -> o.getName().equals(name));
-		resource.addOperation().setName(name).setDefinition(url).setDocumentation(SUPPORTED_PARAMETERS);
+		resource.addOperation().setName(name).setDefinition(url).setDocumentation(documentation);
 	}
-
-	/**
-	 * The IG's OperationDefinitions list every parameter a server may support; this says which ones this
-	 * server takes (others are refused unless the request sends {@code Prefer: handling=lenient}).
-	 */
-	static final String SUPPORTED_PARAMETERS = "Supported parameters: "
-			+ String.join(", ", new java.util.TreeSet<>(org.bulkfhir.export.ExportRequestParser.SUPPORTED))
-			+ ". With _since the manifest lists the deletions since (deleted); allowPartialManifests=true gives"
-			+ " manifest pages (link next) and, while the export runs, a manifest of the files already complete.";
 }

@@ -55,6 +55,7 @@ import org.bulkfhir.export.ManifestStep;
 import org.bulkfhir.export.DeletedFilesWriter;
 import org.bulkfhir.export.DeletedResources;
 import org.bulkfhir.export.PatientCompartment;
+import org.bulkfhir.export.PatientSubset;
 import org.bulkfhir.export.PlanStep;
 import org.bulkfhir.export.WriteStep;
 import org.bulkfhir.output.ExportOutput;
@@ -376,8 +377,12 @@ public class BulkFhirConfiguration {
 
 	@Bean
 	public ExportKickoffProvider bulkfhirKickoffProvider(
-			ExportRequestParser parser, ExportJobService jobs, GroupMembers groupMembers, ExportResponses responses) {
-		return new ExportKickoffProvider(parser, jobs, groupMembers, responses);
+			ExportRequestParser parser,
+			ExportJobService jobs,
+			GroupMembers groupMembers,
+			ExportQueries queries,
+			ExportResponses responses) {
+		return new ExportKickoffProvider(parser, jobs, groupMembers, new PatientSubset(groupMembers, queries), responses);
 	}
 
 	@Bean

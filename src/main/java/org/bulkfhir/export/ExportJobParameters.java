@@ -43,6 +43,17 @@ public class ExportJobParameters implements IModelJson {
 	@JsonProperty("typeFilters")
 	private List<String> typeFilters = new ArrayList<>();
 
+	/**
+	 * The {@code patient} parameter: FHIR ids of the only patients exported (Group and Patient level);
+	 * empty for every patient of the level.
+	 */
+	@JsonProperty("patientIds")
+	private List<String> patientIds = new ArrayList<>();
+
+	/** The {@code _elements} entries ({@code Type.element} or {@code element}); empty for whole resources. */
+	@JsonProperty("elements")
+	private List<String> elements = new ArrayList<>();
+
 	@JsonProperty("outputFormat")
 	private String outputFormat;
 
@@ -147,6 +158,22 @@ public class ExportJobParameters implements IModelJson {
 
 	public void setTypeFilters(List<String> typeFilters) {
 		this.typeFilters = typeFilters;
+	}
+
+	public List<String> getPatientIds() {
+		return patientIds;
+	}
+
+	public void setPatientIds(List<String> patientIds) {
+		this.patientIds = patientIds;
+	}
+
+	public List<String> getElements() {
+		return elements;
+	}
+
+	public void setElements(List<String> elements) {
+		this.elements = elements;
 	}
 
 	public String getOutputFormat() {

@@ -15,13 +15,19 @@ public class ExportKickoffProvider {
 	private final ExportRequestParser parser;
 	private final ExportJobService jobs;
 	private final GroupMembers groupMembers;
+	private final PatientSubset patientSubset;
 	private final ExportResponses responses;
 
 	public ExportKickoffProvider(
-			ExportRequestParser parser, ExportJobService jobs, GroupMembers groupMembers, ExportResponses responses) {
+			ExportRequestParser parser,
+			ExportJobService jobs,
+			GroupMembers groupMembers,
+			PatientSubset patientSubset,
+			ExportResponses responses) {
 		this.parser = parser;
 		this.jobs = jobs;
 		this.groupMembers = groupMembers;
+		this.patientSubset = patientSubset;
 		this.responses = responses;
 	}
 
@@ -32,13 +38,16 @@ public class ExportKickoffProvider {
 
 	@Operation(name = OPERATION, manualResponse = true, idempotent = true, typeName = "Patient")
 	public void patientExport(ServletRequestDetails request) throws IOException {
-		kickOff(parser.parse(ExportLevel.PATIENT, null, request), request);
+		ExportJobParameters params = parser.parse(ExportLevel.PATIENT, null, request);
+		patientSubset.check(params);
+		kickOff(params, request);
 	}
 
 	@Operation(name = OPERATION, manualResponse = true, idempotent = true, typeName = "Group")
 	public void groupExport(@IdParam IIdType groupId, ServletRequestDetails request) throws IOException {
 		ExportJobParameters params = parser.parse(ExportLevel.GROUP, groupId.getIdPart(), request);
 		groupMembers.read(groupId.getIdPart()); // 404 now, not a failed job later
+		patientSubset.check(params);
 		kickOff(params, request);
 	}
 

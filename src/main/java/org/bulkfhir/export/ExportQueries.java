@@ -66,6 +66,19 @@ public class ExportQueries {
 		return new ArrayList<>(result);
 	}
 
+	/** Those of the given Patient FHIR ids that name a Patient not deleted at {@code asOf}. */
+	public Set<String> existingPatientIds(Collection<String> fhirIds, long asOf) {
+		Set<String> existing = new HashSet<>();
+		for (List<String> batch : batches(new ArrayList<>(fhirIds))) {
+			existing.addAll(jdbc.queryForList(
+					"SELECT FHIR_ID FROM HFJ_RESOURCE WHERE RES_TYPE = 'Patient' AND FHIR_ID IN (:ids)"
+							+ " AND (RES_DELETED_AT IS NULL OR RES_DELETED_AT > :asOf)",
+					asOf(asOf).addValue("ids", batch),
+					String.class));
+		}
+		return existing;
+	}
+
 	/** The next page of pids of one type not deleted at {@code asOf}, after {@code afterPid}, in pid order. */
 	public List<Long> nextPids(String resourceType, long afterPid, int limit, long asOf) {
 		return jdbc.queryForList(

@@ -12,6 +12,7 @@ import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.instance.model.api.IPrimitiveType;
 import org.hl7.fhir.r4.model.InstantType;
 import org.hl7.fhir.r4.model.Parameters;
+import org.hl7.fhir.r4.model.Reference;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -40,9 +41,11 @@ public class ExportRequestParser {
 	static final int MAX_TYPE_FILTERS = 50;
 	/** ... of at most this many characters each: each becomes a search of its own in every chunk. */
 	static final int MAX_TYPE_FILTER_LENGTH = 2000;
+	static final String PATIENT = PatientParameter.NAME;
+	static final String ELEMENTS = ElementsParameter.NAME;
 	/** The kick-off parameters this server takes (also declared in the CapabilityStatement). */
-	public static final Set<String> SUPPORTED =
-			Set.of(OUTPUT_FORMAT, TYPE, SINCE, UNTIL, TYPE_FILTER, INCLUDE_ASSOCIATED_DATA, ALLOW_PARTIAL_MANIFESTS);
+	public static final Set<String> SUPPORTED = Set.of(OUTPUT_FORMAT, TYPE, SINCE, UNTIL, TYPE_FILTER,
+			INCLUDE_ASSOCIATED_DATA, ALLOW_PARTIAL_MANIFESTS, PATIENT, ELEMENTS);
 	private static final String LATEST_PROVENANCE = "LatestProvenanceResources";
 	private static final String RELEVANT_PROVENANCE = "RelevantProvenanceResources";
 	/** Parameters of HAPI's own request handling, not of the operation. */
@@ -54,6 +57,7 @@ public class ExportRequestParser {
 	private final PatientCompartment compartment;
 	private final FilterSearch filterSearch;
 	private final BulkFhirProperties properties;
+	private final ElementsParameter elements;
 
 	public ExportRequestParser(
 			FhirContext fhirContext,
@@ -64,6 +68,7 @@ public class ExportRequestParser {
 		this.compartment = compartment;
 		this.filterSearch = filterSearch;
 		this.properties = properties;
+		this.elements = new ElementsParameter(fhirContext);
 	}
 
 	public ExportJobParameters parse(ExportLevel level, String groupId, RequestDetails request) {
@@ -97,6 +102,8 @@ public class ExportRequestParser {
 			throw new InvalidRequestException("_since must not be later than _until");
 		}
 		params.setTypeFilters(typeFilters(values.get(TYPE_FILTER), params.getTypes()));
+		params.setPatientIds(patients(level, values.get(PATIENT)));
+		params.setElements(elements.parse(values.get(ELEMENTS), params.getTypes()));
 		params.setRequestUrl(request.getCompleteUrl());
 		params.setClientId(ExportCaller.clientId(request));
 		params.setTransactionTime(System.currentTimeMillis());
@@ -106,9 +113,16 @@ public class ExportRequestParser {
 		return params;
 	}
 
-	/** Query parameters merged with the parameters of a POSTed {@code Parameters} body. */
+	/**
+	 * Query parameters merged with the parameters of a POSTed {@code Parameters} body. {@code patient}
+	 * is taken only from the body, as references (the IG allows it only in a POST).
+	 */
 	private static Map<String, List<String>> collect(RequestDetails request) {
 		Map<String, List<String>> values = new LinkedHashMap<>();
+		if (request.getParameters() != null && request.getParameters().containsKey(PATIENT)) {
+			throw new InvalidRequestException("Parameter 'patient' is accepted only in the Parameters body of a POST"
+					+ " kick-off, as valueReference entries (Bulk Data IG v2), not in the URL");
+		}
 		if (request.getParameters() != null) {
 			request.getParameters().forEach((name, array) -> {
 				for (String value : array) {
@@ -125,6 +139,14 @@ public class ExportRequestParser {
 		}
 		if (body instanceof Parameters parameters) {
 			for (Parameters.ParametersParameterComponent p : parameters.getParameter()) {
+				if (PATIENT.equals(p.getName())) {
+					if (!(p.getValue() instanceof Reference reference) || !reference.hasReference()) {
+						throw new InvalidRequestException("Parameter 'patient' must be a valueReference such as"
+								+ " {\"reference\": \"Patient/123\"}");
+					}
+					values.computeIfAbsent(PATIENT, n -> new ArrayList<>()).add(reference.getReference());
+					continue;
+				}
 				if (!(p.getValue() instanceof IPrimitiveType<?> primitive) || primitive.getValueAsString() == null) {
 					throw new InvalidRequestException(
 							"Parameter '" + ExportJobService.sanitize(p.getName()) + "' must have a primitive value");
@@ -133,6 +155,13 @@ public class ExportRequestParser {
 			}
 		}
 		return values;
+	}
+
+	private static List<String> patients(ExportLevel level, List<String> references) {
+		if (references != null && level == ExportLevel.SYSTEM) {
+			throw new InvalidRequestException("Parameter 'patient' applies only to Group and Patient level exports");
+		}
+		return PatientParameter.parse(references);
 	}
 
 	private static String outputFormat(List<String> values) {

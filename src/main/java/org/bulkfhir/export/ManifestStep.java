@@ -82,7 +82,7 @@ public class ManifestStep implements IReductionStepWorker<ExportJobParameters, C
 		ExportReport report = new ExportReport();
 		try (ChunkFileWriters writers =
 				output.open(jobId, "ref", params.getMaxResourcesPerFile(), params.getMaxBytesPerFile(),
-						params.updatedWindow())) {
+						params.updatedWindow(), params.getElements())) {
 			Supplier<Snapshot.View> views = () -> snapshot.view(jobId, params.getTransactionTime());
 			TreeSet<Long> provenanceToWrite = new TreeSet<>(sharedProvenance);
 			// First the compartment resources the chunks handed on (in several patients' compartments), then

@@ -52,7 +52,10 @@ public class PlanStep implements IFirstJobStepWorker<ExportJobParameters, Export
 		int[] sequence = {0};
 		switch (params.getLevel()) {
 			case GROUP -> {
-				Set<String> members = groupMembers.activePatientIds(params.getGroupId(), asOf);
+				Set<String> members = new LinkedHashSet<>(groupMembers.activePatientIds(params.getGroupId(), asOf));
+				if (!params.getPatientIds().isEmpty()) {
+					members.retainAll(params.getPatientIds()); // all of them, checked at kick-off
+				}
 				Set<String> joined = joinedSince(params, members);
 				Set<String> stayed = new LinkedHashSet<>(members);
 				stayed.removeAll(joined);
@@ -60,12 +63,16 @@ public class PlanStep implements IFirstJobStepWorker<ExportJobParameters, Export
 				emitPatientBatches(params, queries.patientPids(joined, asOf), views, sink, sequence, true);
 			}
 			case PATIENT -> {
-				long after = Long.MIN_VALUE;
-				int pageSize = Math.max(properties.getExport().getPatientsPerChunk(), 1);
-				List<Long> page;
-				while (!(page = queries.nextPids("Patient", after, pageSize, asOf)).isEmpty()) {
-					emitPatientBatches(params, page, views, sink, sequence, false);
-					after = page.get(page.size() - 1);
+				if (!params.getPatientIds().isEmpty()) {
+					emitPatientBatches(params, queries.patientPids(params.getPatientIds(), asOf), views, sink, sequence, false);
+				} else {
+					long after = Long.MIN_VALUE;
+					int pageSize = Math.max(properties.getExport().getPatientsPerChunk(), 1);
+					List<Long> page;
+					while (!(page = queries.nextPids("Patient", after, pageSize, asOf)).isEmpty()) {
+						emitPatientBatches(params, page, views, sink, sequence, false);
+						after = page.get(page.size() - 1);
+					}
 				}
 			}
 			case SYSTEM -> {

@@ -67,7 +67,7 @@ public class WriteStep implements IJobStepWorker<ExportJobParameters, ExportWork
 		ChunkResult result = new ChunkResult();
 		result.setSequence(chunk.getSequence());
 		try (ChunkFileWriters writers = output.open(jobId, "c" + chunk.getSequence(), params.getMaxResourcesPerFile(),
-				params.getMaxBytesPerFile(), chunk.window(params))) {
+				params.getMaxBytesPerFile(), chunk.window(params), params.getElements())) {
 			List<Long> covered;
 			Supplier<Snapshot.View> views = () -> snapshot.view(jobId, params.getTransactionTime());
 			if (chunk.isTypeRange()) {

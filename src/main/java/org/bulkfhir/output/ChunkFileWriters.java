@@ -32,6 +32,7 @@ public class ChunkFileWriters implements Closeable {
 	private final int maxResources;
 	private final long maxBytes;
 	private final UpdatedWindow window;
+	private final ElementSubsetter elements;
 	private final Map<String, NdjsonRollingWriter> writers = new TreeMap<>();
 	private NdjsonRollingWriter errorWriter;
 	private long readByHapi;
@@ -44,7 +45,8 @@ public class ChunkFileWriters implements Closeable {
 			String namePrefix,
 			int maxResources,
 			long maxBytes,
-			UpdatedWindow window) {
+			UpdatedWindow window,
+			ElementSubsetter elements) {
 		this.reader = reader;
 		this.store = store;
 		this.fhirContext = fhirContext;
@@ -53,11 +55,13 @@ public class ChunkFileWriters implements Closeable {
 		this.maxResources = maxResources;
 		this.maxBytes = maxBytes;
 		this.window = window;
+		this.elements = elements;
 	}
 
 	/**
 	 * Writes the current version of each resource that is live and within the export's time
-	 * window; returns the pids actually written.
+	 * window, cut to the export's {@code _elements} when they restrict its type; returns the pids
+	 * actually written.
 	 */
 	public List<Long> write(List<Long> pids) {
 		List<Long> written = new ArrayList<>(pids.size());
@@ -66,7 +70,7 @@ public class ChunkFileWriters implements Closeable {
 				window,
 				resource -> {
 					try {
-						writerFor(resource.type()).write(resource.json());
+						writerFor(resource.type()).write(elements.apply(resource.type(), resource.json()));
 						written.add(resource.pid());
 					} catch (IOException e) {
 						throw new UncheckedIOException(e);

@@ -3,6 +3,8 @@ package org.bulkfhir.output;
 import ca.uhn.fhir.context.FhirContext;
 import org.bulkfhir.storage.ExportFileStore;
 
+import java.util.List;
+
 /** Opens the set of NDJSON writers that one piece of export work fills. */
 public class ExportOutput {
 
@@ -17,8 +19,9 @@ public class ExportOutput {
 	}
 
 	public ChunkFileWriters open(
-			String jobId, String namePrefix, int maxResourcesPerFile, long maxBytesPerFile, UpdatedWindow window) {
-		return new ChunkFileWriters(
-				reader, store, fhirContext, jobId, namePrefix, maxResourcesPerFile, maxBytesPerFile, window);
+			String jobId, String namePrefix, int maxResourcesPerFile, long maxBytesPerFile, UpdatedWindow window,
+			List<String> elements) {
+		return new ChunkFileWriters(reader, store, fhirContext, jobId, namePrefix, maxResourcesPerFile, maxBytesPerFile,
+				window, ElementSubsetter.of(fhirContext, elements));
 	}
 }

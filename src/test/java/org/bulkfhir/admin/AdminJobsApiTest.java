@@ -56,6 +56,21 @@ class AdminJobsApiTest extends ServerTestBase {
 	}
 
 	@Test
+	void theDetailShowsThePatientAndElementsParameters() throws Exception {
+		HttpResponse<String> accepted = client.kickOffPost("Group/small/$export", "{\"resourceType\":\"Parameters\","
+				+ "\"parameter\":[{\"name\":\"patient\",\"valueReference\":{\"reference\":\"Patient/pt00002\"}},"
+				+ "{\"name\":\"_elements\",\"valueString\":\"Patient.gender,status\"}]}");
+		assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+		String status = accepted.headers().firstValue("Content-Location").orElseThrow();
+		client.poll(status, Duration.ofSeconds(30));
+		String id = status.substring(status.indexOf("_jobId=") + 7);
+
+		JsonNode parameters = BulkClient.JSON.readTree(apps.admin("GET", "/jobs/" + id, null, 200)).get("parameters");
+		assertThat(parameters.get("patients").toString()).isEqualTo("[\"pt00002\"]");
+		assertThat(parameters.get("elements").toString()).isEqualTo("[\"Patient.gender\",\"status\"]");
+	}
+
+	@Test
 	void stateChangesNeedTheCsrfHeader() throws Exception {
 		String status = client.start("Group/small/$export?_type=Patient");
 		String id = status.substring(status.indexOf("_jobId=") + 7);

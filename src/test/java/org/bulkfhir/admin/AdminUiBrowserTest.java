@@ -67,7 +67,12 @@ class AdminUiBrowserTest extends ServerTestBase {
 		// An export of the System app declared in the server's settings, beside the shared app's
 		// (registered through the admin API): both show by their registered names.
 		BulkClient configured = new BulkClient(base()).withToken(apps.tokens(TestApps.configuredApp(), "system/*.read"));
-		String configuredStatus = configured.start("Group/small/$export");
+		java.net.http.HttpResponse<String> configuredKickOff = configured.kickOffPost("Group/small/$export",
+				"{\"resourceType\":\"Parameters\",\"parameter\":["
+						+ "{\"name\":\"patient\",\"valueReference\":{\"reference\":\"Patient/pt00001\"}},"
+						+ "{\"name\":\"_elements\",\"valueString\":\"Patient.gender\"}]}");
+		assertThat(configuredKickOff.statusCode()).as(configuredKickOff.body()).isEqualTo(202);
+		String configuredStatus = configuredKickOff.headers().firstValue("Content-Location").orElseThrow();
 		String configuredJobId = configuredStatus.substring(configuredStatus.indexOf("_jobId=") + 7);
 		String registeredClientId = BulkClient.JSON.readTree(apps.admin("GET", "/jobs/" + jobId, null, 200))
 				.get("client").asText();
@@ -89,6 +94,8 @@ class AdminUiBrowserTest extends ServerTestBase {
 		wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("job-client"), TestApps.CONFIGURED_CLIENT_NAME));
 		assertThat(driver.findElement(By.id("job-client")).getText())
 				.isEqualTo(TestApps.CONFIGURED_CLIENT_NAME + " (" + TestApps.CONFIGURED_CLIENT_ID + ")");
+		assertThat(driver.findElement(By.id("job-patients")).getText()).isEqualTo("Patient/pt00001");
+		assertThat(driver.findElement(By.id("job-elements")).getText()).isEqualTo("Patient.gender");
 		driver.get("http://localhost:" + port + "/admin/#/jobs");
 		wait.until(ExpectedConditions.presenceOfElementLocated(bar));
 

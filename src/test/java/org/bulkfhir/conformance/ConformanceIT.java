@@ -282,6 +282,64 @@ class ConformanceIT {
 				.isLessThan(tokenLifetimeMillis);
 	}
 
+	// The IG's patient and _elements parameters (Bulk Data v2.0.0, export, "Query Parameters" and "Group
+	// Membership Request Pattern"); the kit does not send them. Cut resources must stay valid R4.
+
+	@Test
+	@Order(6)
+	void groupMembershipPatternWithPatientAndElementsGivesValidResources() throws Exception {
+		BulkClient authorized = client(token);
+
+		// _type=Patient&_elements=id: ids only, SUBSETTED, still valid R4 (no rule of Patient needs more)
+		List<IBaseResource> idsOnly =
+				downloadValid(authorized, authorized.export("Group/all/$export?_type=Patient&_elements=id"), false);
+		assertThat(idsOnly).hasSizeGreaterThanOrEqualTo(2);
+		for (IBaseResource patient : idsOnly) {
+			assertThat(patient.getMeta().getTag("http://terminology.hl7.org/CodeSystem/v3-ObservationValue", "SUBSETTED"))
+					.isNotNull();
+		}
+
+		// POST patient for two members, with an _elements entry that cuts every type
+		List<String> chosen = idsOnly.stream().limit(2).map(r -> r.getIdElement().getIdPart()).toList();
+		String body = "{\"resourceType\":\"Parameters\",\"parameter\":["
+				+ "{\"name\":\"patient\",\"valueReference\":{\"reference\":\"Patient/" + chosen.get(0) + "\"}},"
+				+ "{\"name\":\"patient\",\"valueReference\":{\"reference\":\"Patient/" + chosen.get(1) + "\"}},"
+				+ "{\"name\":\"_elements\",\"valueString\":\"status,subject,patient\"}]}";
+		// Cut resources keep every element the base definition makes mandatory; the invariants and profiles
+		// they declare (ait-1, vitalsigns) may need elements that were cut, as the SUBSETTED tag warns.
+		List<IBaseResource> subset = downloadValid(authorized, authorized.exportPost("Group/all/$export", body), true);
+		Set<String> patients = new TreeSet<>();
+		subset.stream().filter(r -> r.fhirType().equals("Patient")).forEach(r -> patients.add(r.getIdElement().getIdPart()));
+		assertThat(patients).containsExactlyInAnyOrderElementsOf(chosen);
+		assertThat(subset).allMatch(r -> r.getMeta().getTag(
+				"http://terminology.hl7.org/CodeSystem/v3-ObservationValue", "SUBSETTED") != null);
+	}
+
+	/**
+	 * Every resource of the manifest, each checked to be valid R4, or with {@code baseCardinalityOnly}
+	 * to have every element its base definition requires.
+	 */
+	private List<IBaseResource> downloadValid(BulkClient client, JsonNode manifest, boolean baseCardinalityOnly)
+			throws Exception {
+		List<IBaseResource> resources = new ArrayList<>();
+		List<String> invalid = new ArrayList<>();
+		for (JsonNode file : manifest.get("output")) {
+			for (String line : client.download(file.get("url").asText())) {
+				IBaseResource resource = BulkClient.FHIR.newJsonParser().parseResource(line);
+				String base = "(from http://hl7.org/fhir/StructureDefinition/" + resource.fhirType();
+				List<String> errors = VALIDATOR.errors(resource).stream()
+						.filter(e -> !baseCardinalityOnly || (e.contains("minimum required") && e.contains(base)))
+						.toList();
+				if (!errors.isEmpty()) {
+					invalid.add(resource.fhirType() + "/" + resource.getIdElement().getIdPart() + ": " + errors);
+				}
+				resources.add(resource);
+			}
+		}
+		assertThat(invalid).as("%d resources validated", resources.size()).isEmpty();
+		return resources;
+	}
+
 	/** Inferno's loop: wait Retry-After seconds (or double from 1) until not 202 or 180 s pass. */
 	private static HttpResponse<String> pollLikeInferno(BulkClient client, String url) throws Exception {
 		long deadline = System.currentTimeMillis() + BULK_TIMEOUT_SECONDS * 1000L;

@@ -33,7 +33,9 @@ class ExportRejectionTest extends ServerTestBase {
 						"not among the exported types"),
 				new Case("Group/small/$export?_typeFilter=Observation%3Fnosuchparam%3D1", 400, "Invalid _typeFilter"),
 				new Case("Group/small/$export?_typeFilter=Bogus%3Fx%3D1", 400, "Unknown resource type"),
-				new Case("Group/small/$export?_elements=id", 400, "Unsupported $export parameter '_elements'"));
+				new Case("Group/small/$export?_elements=Patient.nickname", 400, "Unknown element 'Patient.nickname'"),
+				new Case("Group/small/$export?patient=Patient/pt00001", 400, "Parameter 'patient'"),
+				new Case("Group/small/$export?_nonsense=1", 400, "Unsupported $export parameter '_nonsense'"));
 		for (Case c : cases) {
 			HttpResponse<String> response = client.kickOff(c.pathAndQuery());
 			assertThat(response.statusCode()).as(c.pathAndQuery() + " -> " + response.body()).isEqualTo(c.status());

@@ -50,7 +50,8 @@ public class FaultInjection {
 		return new ExportOutput(reader, store, fhirContext) {
 			@Override
 			public ChunkFileWriters open(
-					String jobId, String namePrefix, int maxResources, long maxBytes, UpdatedWindow window) {
+					String jobId, String namePrefix, int maxResources, long maxBytes, UpdatedWindow window,
+					java.util.List<String> elements) {
 				if (namePrefix.equals("c" + slowChunkSequence) && !slowChunk.isZero()) {
 					LOG.info("FAULT-INJECTION slow chunk {} of export job {} starts, sleeping {}", slowChunkSequence,
 							jobId, slowChunk);
@@ -63,7 +64,7 @@ public class FaultInjection {
 							slowManifest);
 					sleep(slowManifest);
 				}
-				return super.open(jobId, namePrefix, maxResources, maxBytes, window);
+				return super.open(jobId, namePrefix, maxResources, maxBytes, window, elements);
 			}
 		};
 	}

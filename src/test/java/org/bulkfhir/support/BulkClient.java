@@ -98,6 +98,26 @@ public class BulkClient {
 				.build());
 	}
 
+	/** POST kick-off of a FHIR {@code Parameters} body (JSON) with {@code Prefer: respond-async}; the raw response. */
+	public HttpResponse<String> kickOffPost(String path, String parametersJson) throws IOException, InterruptedException {
+		return send(request(path)
+				.header("Prefer", "respond-async")
+				.header("Accept", "application/fhir+json")
+				.header("Content-Type", "application/fhir+json")
+				.POST(HttpRequest.BodyPublishers.ofString(parametersJson))
+				.build());
+	}
+
+	/** Runs a POST kick-off to completion and returns its manifest. */
+	public JsonNode exportPost(String path, String parametersJson) throws IOException, InterruptedException {
+		HttpResponse<String> response = kickOffPost(path, parametersJson);
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+		HttpResponse<String> done =
+				poll(response.headers().firstValue("Content-Location").orElseThrow(), Duration.ofSeconds(60));
+		assertThat(done.statusCode()).as(done.body()).isEqualTo(200);
+		return JSON.readTree(done.body());
+	}
+
 	/** Kick-off that must be accepted; returns the status URL. */
 	public String start(String pathAndQuery) throws IOException, InterruptedException {
 		HttpResponse<String> response = kickOff(pathAndQuery);
