@@ -72,10 +72,7 @@ public class ExportResponses {
 			throws IOException {
 		String base = request.getFhirServerBase();
 		ExportJobParameters params = job.parameters();
-		ObjectNode manifest = json.createObjectNode();
-		manifest.put("transactionTime", new InstantType(new Date(params.getTransactionTime())).getValueAsString());
-		manifest.put("request", params.getRequestUrl());
-		manifest.put("requiresAccessToken", requiresAccessToken.getAsBoolean());
+		ObjectNode manifest = manifestHeader(params);
 		manifest.set("output", files(base, job.id(), report.getFiles()));
 		manifest.set("error", files(base, job.id(), report.getErrorFiles()));
 		if (params.getSince() != null) {
@@ -102,10 +99,7 @@ public class ExportResponses {
 			throws IOException {
 		String base = request.getFhirServerBase();
 		ExportJobParameters params = job.parameters();
-		ObjectNode manifest = json.createObjectNode();
-		manifest.put("transactionTime", new InstantType(new Date(params.getTransactionTime())).getValueAsString());
-		manifest.put("request", params.getRequestUrl());
-		manifest.put("requiresAccessToken", requiresAccessToken.getAsBoolean());
+		ObjectNode manifest = manifestHeader(params);
 		manifest.set("output", files(base, job.id(), page.entries(), ManifestPages.Kind.OUTPUT));
 		manifest.set("error", files(base, job.id(), page.entries(), ManifestPages.Kind.ERROR));
 		if (params.getSince() != null) {
@@ -127,6 +121,15 @@ public class ExportResponses {
 		response.setCharacterEncoding("UTF-8");
 		response.setHeader(Constants.HEADER_CACHE_CONTROL, "no-store");
 		json.writeValue(response.getOutputStream(), manifest);
+	}
+
+	/** The fields every manifest and every page of one carries alike. */
+	private ObjectNode manifestHeader(ExportJobParameters params) {
+		ObjectNode manifest = json.createObjectNode();
+		manifest.put("transactionTime", new InstantType(new Date(params.getTransactionTime())).getValueAsString());
+		manifest.put("request", params.getRequestUrl());
+		manifest.put("requiresAccessToken", requiresAccessToken.getAsBoolean());
+		return manifest;
 	}
 
 	private ArrayNode files(String base, String jobId, List<ManifestPages.Entry> entries, ManifestPages.Kind kind) {

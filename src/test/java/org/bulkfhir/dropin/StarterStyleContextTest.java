@@ -32,7 +32,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -47,8 +46,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StarterStyleContextTest {
 
-	private static final Path DATA_DIR =
-			Path.of("target", "test-data", UUID.randomUUID().toString()).toAbsolutePath();
+	private static final Path DATA_DIR = StarterStyleStorage.newDataDirectory();
 
 	@LocalServerPort
 	int port;
@@ -75,10 +73,7 @@ class StarterStyleContextTest {
 
 	@DynamicPropertySource
 	static void isolatedStorage(DynamicPropertyRegistry registry) {
-		org.bulkfhir.support.TestPort.registerServerPort(registry);
-		registry.add("bulkfhir.data-dir", DATA_DIR::toString);
-		registry.add("bulkfhir.storage.directory", () -> DATA_DIR.resolve("exports").toString());
-		registry.add("spring.datasource.url", () -> "jdbc:h2:file:" + DATA_DIR.resolve("h2/hapi") + ";WRITE_DELAY=0");
+		StarterStyleStorage.register(registry, DATA_DIR);
 	}
 
 	@Test

@@ -15,7 +15,6 @@ import org.springframework.test.context.TestPropertySource;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -30,8 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 		properties = "bulkfhir.enabled=false")
 class StarterStyleSwitchedOffTest {
 
-	private static final Path DATA_DIR =
-			Path.of("target", "test-data", UUID.randomUUID().toString()).toAbsolutePath();
+	private static final Path DATA_DIR = StarterStyleStorage.newDataDirectory();
 
 	@LocalServerPort
 	int port;
@@ -44,10 +42,7 @@ class StarterStyleSwitchedOffTest {
 
 	@DynamicPropertySource
 	static void isolatedStorage(DynamicPropertyRegistry registry) {
-		org.bulkfhir.support.TestPort.registerServerPort(registry);
-		registry.add("bulkfhir.data-dir", DATA_DIR::toString);
-		registry.add("bulkfhir.storage.directory", () -> DATA_DIR.resolve("exports").toString());
-		registry.add("spring.datasource.url", () -> "jdbc:h2:file:" + DATA_DIR.resolve("h2/hapi") + ";WRITE_DELAY=0");
+		StarterStyleStorage.register(registry, DATA_DIR);
 	}
 
 	@Test
