@@ -289,7 +289,10 @@ public final class PopulationMultiplier {
 				String table = rows.getString("TABLE_NAME").toUpperCase(Locale.ROOT);
 				String column = rows.getString("COLUMN_NAME").toUpperCase(Locale.ROOT);
 				String schema = String.valueOf(rows.getString("TABLE_SCHEM")).toUpperCase(Locale.ROOT);
-				if (table.startsWith("HFJ_") && !known.contains(table) && !schema.equals("INFORMATION_SCHEMA")
+				int type = rows.getInt("DATA_TYPE");
+				// Resource ids are numbers (HFJ_RESOURCE_MODIFIED's RES_ID, e.g., is a text key).
+				boolean numeric = type == Types.BIGINT || type == Types.INTEGER || type == Types.NUMERIC || type == Types.DECIMAL;
+				if (numeric && table.startsWith("HFJ_") && !known.contains(table) && !schema.equals("INFORMATION_SCHEMA")
 						&& List.of("RES_ID", "RES_PID", "RESOURCE_PID", "SRC_RESOURCE_ID", "TARGET_RESOURCE_ID").contains(column)) {
 					candidates.add(new String[] {table, column});
 				}
