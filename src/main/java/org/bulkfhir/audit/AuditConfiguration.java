@@ -10,7 +10,7 @@ import org.bulkfhir.export.GroupMembers;
 import org.springframework.beans.factory.ObjectProvider;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
-import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -21,13 +21,9 @@ import java.util.List;
 
 /** The audit trail (table {@code BF_AUDIT}), what writes to it, its retention and its admin API. */
 @Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(AuditProperties.class)
 public class AuditConfiguration {
 
-	@Bean
-	@ConfigurationProperties("bulkfhir.audit")
-	public AuditProperties bulkfhirAuditProperties() {
-		return new AuditProperties();
-	}
 
 	@Bean
 	public AuditTrail bulkfhirAuditTrail(NamedParameterJdbcTemplate bulkfhirJdbc) {
@@ -44,8 +40,8 @@ public class AuditConfiguration {
 	}
 
 	@Bean
-	public AuditSource bulkfhirAuditSource(AuditProperties bulkfhirAuditProperties) {
-		return new AuditSource(bulkfhirAuditProperties.isRecordForwardedFor());
+	public AuditSource bulkfhirAuditSource(AuditProperties audit) {
+		return new AuditSource(audit.recordForwardedFor());
 	}
 
 	@Bean
@@ -68,9 +64,9 @@ public class AuditConfiguration {
 
 	@Bean
 	public AuditRetention bulkfhirAuditRetention(
-			AuditTrail trail, ClusterLock lock, AuditProperties bulkfhirAuditProperties) {
-		return new AuditRetention(trail, lock, bulkfhirAuditProperties.getRetention(),
-				bulkfhirAuditProperties.getPurgeInterval());
+			AuditTrail trail, ClusterLock lock, AuditProperties audit) {
+		return new AuditRetention(trail, lock, audit.retention(),
+				audit.purgeInterval());
 	}
 
 	@Bean

@@ -22,7 +22,7 @@ public class AuthConfiguration {
 
 	@Bean
 	public PublicBaseUrl bulkfhirPublicBaseUrl(BulkFhirProperties properties, Environment environment) {
-		PublicBaseUrl url = PublicBaseUrl.from(properties.getPublicBaseUrl(), environment);
+		PublicBaseUrl url = PublicBaseUrl.from(properties.publicBaseUrl(), environment);
 		LOG.info("Token endpoint (the aud of client assertions): {}{}", url.tokenUrl(), url.explicit()
 				? "" : "; set bulkfhir.public-base-url to the FHIR base URL clients use");
 		return url;
@@ -30,25 +30,25 @@ public class AuthConfiguration {
 
 	@Bean
 	public JwksUriPolicy bulkfhirJwksUriPolicy(BulkFhirProperties properties) {
-		return new JwksUriPolicy(properties.getAuth().isAllowLoopbackJwksUri());
+		return new JwksUriPolicy(properties.auth().allowLoopbackJwksUri());
 	}
 
 	@Bean
 	public ClientRegistry bulkfhirClientRegistry(
 			NamedParameterJdbcTemplate bulkfhirJdbc, BulkFhirProperties properties, JwksUriPolicy jwksUris) {
-		return new ClientRegistry(bulkfhirJdbc.getJdbcTemplate(), properties.getClients(), jwksUris);
+		return new ClientRegistry(bulkfhirJdbc.getJdbcTemplate(), properties.clients(), jwksUris);
 	}
 
 	@Bean
 	public AccessTokens bulkfhirAccessTokens(
 			NamedParameterJdbcTemplate bulkfhirJdbc, ClientRegistry registry, BulkFhirProperties properties) {
-		BulkFhirProperties.Auth auth = properties.getAuth();
+		BulkFhirProperties.Auth auth = properties.auth();
 		return new AccessTokens(
-				new ServerKey(bulkfhirJdbc.getJdbcTemplate(), auth.getSigningKeyFile(), auth.getTokenLifetime()),
+				new ServerKey(bulkfhirJdbc.getJdbcTemplate(), auth.signingKeyFile(), auth.tokenLifetime()),
 				registry,
-				auth.getTokenLifetime(),
-				auth.getExternal(),
-				auth.getJwksTimeout());
+				auth.tokenLifetime(),
+				auth.external(),
+				auth.jwksTimeout());
 	}
 
 	@Bean
@@ -60,7 +60,7 @@ public class AuthConfiguration {
 			JwksUriPolicy jwksUris,
 			PublicBaseUrl publicBase) {
 		ClientKeys keys =
-				new ClientKeys(jwksUris, properties.getAuth().getJwksTimeout(), properties.getAuth().getJwksCache());
+				new ClientKeys(jwksUris, properties.auth().jwksTimeout(), properties.auth().jwksCache());
 		UsedAssertions used =
 				new UsedAssertions(bulkfhirJdbc.getJdbcTemplate(), ClientAssertionVerifier.CLOCK_SKEW_MILLIS);
 		ClientAssertionVerifier verifier = new ClientAssertionVerifier(registry, keys, used, publicBase.tokenUrl());
@@ -70,13 +70,13 @@ public class AuthConfiguration {
 	@Bean
 	public RestfulServerRegistrar bulkfhirAuthRegistrar(
 			SmartEndpoints endpoints, AccessTokens tokens, BulkFhirProperties properties, PublicBaseUrl publicBase) {
-		BulkFhirProperties.Auth auth = properties.getAuth();
+		BulkFhirProperties.Auth auth = properties.auth();
 		List<Object> interceptors = new ArrayList<>();
 		interceptors.add(endpoints);
-		interceptors.add(new CapabilityStatementCustomizer(auth.isEnabled(), publicBase.tokenUrl()));
-		if (auth.isEnabled()) {
-			interceptors.add(new BearerTokenInterceptor(tokens, auth.isProtectFhirApi()));
-			if (auth.isProtectFhirApi()) {
+		interceptors.add(new CapabilityStatementCustomizer(auth.enabled(), publicBase.tokenUrl()));
+		if (auth.enabled()) {
+			interceptors.add(new BearerTokenInterceptor(tokens, auth.protectFhirApi()));
+			if (auth.protectFhirApi()) {
 				interceptors.add(new ScopeAuthorizationInterceptor());
 			}
 		}
@@ -85,12 +85,12 @@ public class AuthConfiguration {
 
 	@Bean
 	public FhirApiProtectionCheck bulkfhirFhirApiProtectionCheck(BulkFhirProperties properties) {
-		return new FhirApiProtectionCheck(properties.getAuth().isEnabled(), properties.getAuth().isProtectFhirApi());
+		return new FhirApiProtectionCheck(properties.auth().enabled(), properties.auth().protectFhirApi());
 	}
 
 	@Bean
 	public AdminAccess bulkfhirAdminAccess(BulkFhirProperties properties) {
-		return new AdminAccess(properties.getAdmin().getUsername(), properties.getAdmin().getPassword());
+		return new AdminAccess(properties.admin().username(), properties.admin().password());
 	}
 
 	/** The admin check of every handler under {@code /admin}, registered with the host's Spring MVC. */

@@ -70,7 +70,7 @@ import org.bulkfhir.storage.ExportFileStore;
 import org.bulkfhir.storage.FilesystemExportFileStore;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
-import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.core.Ordered;
 import org.springframework.context.annotation.Bean;
@@ -97,6 +97,7 @@ import java.util.List;
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnProperty(name = "bulkfhir.enabled", havingValue = "true", matchIfMissing = true)
 @Import({AuthConfiguration.class, org.bulkfhir.audit.AuditConfiguration.class})
+@EnableConfigurationProperties(BulkFhirProperties.class)
 public class BulkFhirConfiguration {
 
 	/**
@@ -109,14 +110,8 @@ public class BulkFhirConfiguration {
 	static class Metrics {}
 
 	@Bean
-	@ConfigurationProperties("bulkfhir")
-	public BulkFhirProperties bulkfhirProperties() {
-		return new BulkFhirProperties();
-	}
-
-	@Bean
 	public ExportFileStore bulkfhirFileStore(BulkFhirProperties properties) throws IOException {
-		return new FilesystemExportFileStore(Path.of(properties.getStorage().getDirectory()));
+		return new FilesystemExportFileStore(Path.of(properties.storage().directory()));
 	}
 
 	@Bean
@@ -212,8 +207,8 @@ public class BulkFhirConfiguration {
 
 	@Bean
 	public ClusterNodes bulkfhirClusterNodes(NamedParameterJdbcTemplate bulkfhirJdbc, BulkFhirProperties properties) {
-		return new ClusterNodes(bulkfhirJdbc.getJdbcTemplate(), properties.getCluster().getHeartbeatInterval(),
-				properties.getCluster().getNodeTimeout());
+		return new ClusterNodes(bulkfhirJdbc.getJdbcTemplate(), properties.cluster().heartbeatInterval(),
+				properties.cluster().nodeTimeout());
 	}
 
 	@Bean
@@ -295,7 +290,7 @@ public class BulkFhirConfiguration {
 						ExportReport.class,
 						new ClaimingReducer<>(new org.bulkfhir.export.ExpiryStamp(
 								new ManifestStep(output, queries, filterSearch, provenance, snapshot, deletedFiles),
-								properties.getExport().getExpiry()), claims))
+								properties.export().expiry()), claims))
 				.build();
 	}
 
@@ -321,7 +316,7 @@ public class BulkFhirConfiguration {
 				persistence,
 				store,
 				bulkfhirTransactions,
-				properties.getExport().getPacerInterval(),
+				properties.export().pacerInterval(),
 				lock,
 				new DeadNodeRecovery(nodes, claims, persistence, bulkfhirTransactions),
 				availability::isAvailable);
@@ -352,11 +347,11 @@ public class BulkFhirConfiguration {
 				bulkfhirExportJobDefinition,
 				store,
 				new ExportAdmission.Limits(
-						properties.getExport().getMaxRunningPerClient(),
-						properties.getExport().getMaxFinishedPerClient(),
-						properties.getStorage().getMaxTotalBytes(),
-						properties.getStorage().getMinFreeBytes(),
-						properties.getExport().getExpiry()));
+						properties.export().maxRunningPerClient(),
+						properties.export().maxFinishedPerClient(),
+						properties.storage().maxTotalBytes(),
+						properties.storage().minFreeBytes(),
+						properties.export().expiry()));
 		return new ExportJobService(coordinator, persistence, store, pacer, bulkfhirTransactions, admission);
 	}
 
@@ -372,7 +367,7 @@ public class BulkFhirConfiguration {
 	@Bean
 	public ExportResponses bulkfhirResponses(FhirContext fhirContext, BulkFhirProperties properties) {
 		return new ExportResponses(
-				fhirContext, () -> properties.getAuth().isEnabled(), properties.getExport().getRetryAfterSeconds());
+				fhirContext, () -> properties.auth().enabled(), properties.export().retryAfterSeconds());
 	}
 
 	@Bean
@@ -392,13 +387,13 @@ public class BulkFhirConfiguration {
 			ExportFileStore store,
 			BulkFhirProperties properties) {
 		return new ManifestPages(
-				persistence, bulkfhirTransactions, store, properties.getExport().getManifestPageSize());
+				persistence, bulkfhirTransactions, store, properties.export().manifestPageSize());
 	}
 
 	@Bean
 	public ExportStatusProvider bulkfhirStatusProvider(
 			ExportJobService jobs, ExportResponses responses, ManifestPages pages, BulkFhirProperties properties) {
-		return new ExportStatusProvider(jobs, responses, properties.getExport().getExpiry(), pages);
+		return new ExportStatusProvider(jobs, responses, properties.export().expiry(), pages);
 	}
 
 	@Bean
@@ -409,7 +404,7 @@ public class BulkFhirConfiguration {
 			ManifestPages pages,
 			BulkFhirProperties properties) {
 		return new ExportFileProvider(
-				jobs, store, new NdjsonToXml(fhirContext), properties.getExport().getExpiry(), pages);
+				jobs, store, new NdjsonToXml(fhirContext), properties.export().expiry(), pages);
 	}
 
 	@Bean
@@ -424,8 +419,8 @@ public class BulkFhirConfiguration {
 				bulkfhirJdbc.getJdbcTemplate(),
 				store,
 				bulkfhirTransactions,
-				properties.getExport().getExpiry(),
-				properties.getExport().getPurgeInterval());
+				properties.export().expiry(),
+				properties.export().purgeInterval());
 	}
 
 	@Bean
@@ -438,7 +433,7 @@ public class BulkFhirConfiguration {
 			org.bulkfhir.auth.ClientRegistry clients,
 			BulkFhirProperties properties) {
 		return new org.bulkfhir.admin.AdminJobsController(jobs, coordinator, store, bulkfhirJdbc.getJdbcTemplate(),
-				fhirContext, clients, properties.getExport().getExpiry());
+				fhirContext, clients, properties.export().expiry());
 	}
 
 	@Bean
@@ -455,7 +450,7 @@ public class BulkFhirConfiguration {
 
 	@Bean
 	public GenericErrorInterceptor bulkfhirGenericErrors(BulkFhirProperties properties) {
-		return new GenericErrorInterceptor(properties.getErrors().getScope());
+		return new GenericErrorInterceptor(properties.errors().scope());
 	}
 
 	@Bean
@@ -467,7 +462,7 @@ public class BulkFhirConfiguration {
 	@Bean
 	public FilterRegistrationBean<AdminResponseFilter> bulkfhirAdminFilter(BulkFhirProperties properties) {
 		AdminLoginThrottle throttle = new AdminLoginThrottle(
-				properties.getAdmin().getMaxFailedLogins(), properties.getAdmin().getFailedLoginWindow());
+				properties.admin().maxFailedLogins(), properties.admin().failedLoginWindow());
 		FilterRegistrationBean<AdminResponseFilter> registration =
 				new FilterRegistrationBean<>(new AdminResponseFilter(throttle));
 		registration.setName("bulkfhirAdminFilter");

@@ -17,45 +17,45 @@ final class SettingsRules {
 	private SettingsRules() {}
 
 	static void check(BulkFhirProperties settings, Errors errors) {
-		BulkFhirProperties.Export export = settings.getExport();
-		atLeast(errors, "export.maxResourcesPerFile", export.getMaxResourcesPerFile(), 1);
-		atLeast(errors, "export.maxBytesPerFile", export.getMaxBytesPerFile(), 1024);
-		atLeast(errors, "export.patientsPerChunk", export.getPatientsPerChunk(), 1);
-		atLeast(errors, "export.resourcesPerChunk", export.getResourcesPerChunk(), 1);
-		atLeast(errors, "export.retryAfterSeconds", export.getRetryAfterSeconds(), 1);
-		atLeast(errors, "export.maxRunningPerClient", export.getMaxRunningPerClient(), 0);
-		atLeast(errors, "export.maxFinishedPerClient", export.getMaxFinishedPerClient(), 0);
-		atLeast(errors, "export.manifestPageSize", export.getManifestPageSize(), 1);
-		positive(errors, "export.pacerInterval", export.getPacerInterval());
-		positive(errors, "export.expiry", export.getExpiry());
-		positive(errors, "export.purgeInterval", export.getPurgeInterval());
+		BulkFhirProperties.Export export = settings.export();
+		atLeast(errors, "export.maxResourcesPerFile", export.maxResourcesPerFile(), 1);
+		atLeast(errors, "export.maxBytesPerFile", export.maxBytesPerFile(), 1024);
+		atLeast(errors, "export.patientsPerChunk", export.patientsPerChunk(), 1);
+		atLeast(errors, "export.resourcesPerChunk", export.resourcesPerChunk(), 1);
+		atLeast(errors, "export.retryAfterSeconds", export.retryAfterSeconds(), 1);
+		atLeast(errors, "export.maxRunningPerClient", export.maxRunningPerClient(), 0);
+		atLeast(errors, "export.maxFinishedPerClient", export.maxFinishedPerClient(), 0);
+		atLeast(errors, "export.manifestPageSize", export.manifestPageSize(), 1);
+		positive(errors, "export.pacerInterval", export.pacerInterval());
+		positive(errors, "export.expiry", export.expiry());
+		positive(errors, "export.purgeInterval", export.purgeInterval());
 
-		BulkFhirProperties.Storage storage = settings.getStorage();
-		if (storage.getDirectory() == null || storage.getDirectory().isBlank()) {
+		BulkFhirProperties.Storage storage = settings.storage();
+		if (storage.directory() == null || storage.directory().isBlank()) {
 			errors.rejectValue("storage.directory", "required", "must name a directory");
 		}
-		atLeast(errors, "storage.maxTotalBytes", storage.getMaxTotalBytes(), 0);
-		atLeast(errors, "storage.minFreeBytes", storage.getMinFreeBytes(), 0);
+		atLeast(errors, "storage.maxTotalBytes", storage.maxTotalBytes(), 0);
+		atLeast(errors, "storage.minFreeBytes", storage.minFreeBytes(), 0);
 
-		BulkFhirProperties.Cluster cluster = settings.getCluster();
-		positive(errors, "cluster.heartbeatInterval", cluster.getHeartbeatInterval());
-		if (isPositive(cluster.getHeartbeatInterval()) && isPositive(cluster.getNodeTimeout())
-				&& cluster.getNodeTimeout().compareTo(cluster.getHeartbeatInterval().multipliedBy(2)) < 0) {
+		BulkFhirProperties.Cluster cluster = settings.cluster();
+		positive(errors, "cluster.heartbeatInterval", cluster.heartbeatInterval());
+		if (isPositive(cluster.heartbeatInterval()) && isPositive(cluster.nodeTimeout())
+				&& cluster.nodeTimeout().compareTo(cluster.heartbeatInterval().multipliedBy(2)) < 0) {
 			errors.rejectValue("cluster.nodeTimeout", "range",
 					"must be at least twice bulkfhir.cluster.heartbeat-interval, or living nodes are taken for dead");
 		}
-		positive(errors, "cluster.nodeTimeout", cluster.getNodeTimeout());
+		positive(errors, "cluster.nodeTimeout", cluster.nodeTimeout());
 
-		BulkFhirProperties.Auth auth = settings.getAuth();
-		positive(errors, "auth.tokenLifetime", auth.getTokenLifetime());
-		positive(errors, "auth.jwksTimeout", auth.getJwksTimeout());
-		notNegative(errors, "auth.jwksCache", auth.getJwksCache());
+		BulkFhirProperties.Auth auth = settings.auth();
+		positive(errors, "auth.tokenLifetime", auth.tokenLifetime());
+		positive(errors, "auth.jwksTimeout", auth.jwksTimeout());
+		notNegative(errors, "auth.jwksCache", auth.jwksCache());
 
-		BulkFhirProperties.Admin admin = settings.getAdmin();
-		atLeast(errors, "admin.maxFailedLogins", admin.getMaxFailedLogins(), 1);
-		positive(errors, "admin.failedLoginWindow", admin.getFailedLoginWindow());
+		BulkFhirProperties.Admin admin = settings.admin();
+		atLeast(errors, "admin.maxFailedLogins", admin.maxFailedLogins(), 1);
+		positive(errors, "admin.failedLoginWindow", admin.failedLoginWindow());
 
-		notNegative(errors, "metrics.gaugeCache", settings.getMetrics().getGaugeCache());
+		notNegative(errors, "metrics.gaugeCache", settings.metrics().gaugeCache());
 	}
 
 	private static void atLeast(Errors errors, String field, long value, long minimum) {

@@ -107,8 +107,8 @@ public class ExportRequestParser {
 		params.setRequestUrl(request.getCompleteUrl());
 		params.setClientId(ExportCaller.clientId(request));
 		params.setTransactionTime(System.currentTimeMillis());
-		params.setMaxResourcesPerFile(properties.getExport().getMaxResourcesPerFile());
-		params.setMaxBytesPerFile(properties.getExport().getMaxBytesPerFile());
+		params.setMaxResourcesPerFile(properties.export().maxResourcesPerFile());
+		params.setMaxBytesPerFile(properties.export().maxBytesPerFile());
 		params.setAllowPartialManifests(bool(ALLOW_PARTIAL_MANIFESTS, values.get(ALLOW_PARTIAL_MANIFESTS)));
 		return params;
 	}

@@ -48,9 +48,9 @@ public class MetricsConfiguration {
 				LOG.info("bulkfhir metrics: the host has no (single or primary) Micrometer MeterRegistry; none registered");
 				return new MetricsBinding(null);
 			}
-			BulkFhirProperties.Metrics settings = properties.getMetrics();
+			BulkFhirProperties.Metrics settings = properties.metrics();
 			BulkFhirMeters meters = new BulkFhirMeters(
-					registry, settings.isClientLabel(), store, bulkfhirJdbc.getJdbcTemplate(), settings.getGaugeCache());
+					registry, settings.clientLabel(), store, bulkfhirJdbc.getJdbcTemplate(), settings.gaugeCache());
 			interceptorService.registerInterceptor(new ExportLifecycleHooks(meters));
 			smartEndpoints.forEach(endpoints -> endpoints.addListener(meters));
 			LOG.info("bulkfhir metrics registered in {}", registry.getClass().getSimpleName());
@@ -67,7 +67,7 @@ public class MetricsConfiguration {
 		public ExportStoreHealthIndicator bulkfhirExportStoreHealthIndicator(
 				ExportFileStore store, BulkFhirProperties properties) {
 			return new ExportStoreHealthIndicator(
-					store, properties.getStorage().getMaxTotalBytes(), properties.getStorage().getMinFreeBytes());
+					store, properties.storage().maxTotalBytes(), properties.storage().minFreeBytes());
 		}
 
 		/** Shown as {@code bulkfhirCompatibility} in {@code /actuator/health}. */

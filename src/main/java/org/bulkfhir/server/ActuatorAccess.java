@@ -42,7 +42,7 @@ public class ActuatorAccess {
 	public FilterRegistrationBean<AdminResponseFilter> bulkfhirActuatorThrottle(
 			BulkFhirProperties properties, @Value("${bulkfhir.server.actuator-access:admin}") String mode) {
 		AdminLoginThrottle throttle = new AdminLoginThrottle(
-				properties.getAdmin().getMaxFailedLogins(), properties.getAdmin().getFailedLoginWindow());
+				properties.admin().maxFailedLogins(), properties.admin().failedLoginWindow());
 		FilterRegistrationBean<AdminResponseFilter> registration =
 				new FilterRegistrationBean<>(new AdminResponseFilter(throttle));
 		registration.setName("bulkfhirActuatorThrottle");

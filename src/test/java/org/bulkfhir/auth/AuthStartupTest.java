@@ -33,14 +33,8 @@ class AuthStartupTest {
 			.withPropertyValues("bulkfhir.public-base-url=https://fhir.example.org/fhir");
 
 	@Configuration(proxyBeanMethods = false)
-	@EnableConfigurationProperties
+	@EnableConfigurationProperties(BulkFhirProperties.class)
 	static class Host {
-		@Bean
-		@ConfigurationProperties("bulkfhir")
-		BulkFhirProperties bulkfhirProperties() {
-			return new BulkFhirProperties();
-		}
-
 		@Bean
 		NamedParameterJdbcTemplate bulkfhirJdbc() {
 			DriverManagerDataSource dataSource = new DriverManagerDataSource(

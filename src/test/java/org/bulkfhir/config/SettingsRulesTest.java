@@ -17,12 +17,8 @@ class SettingsRulesTest {
 			.withUserConfiguration(SettingsOnly.class);
 
 	/** Not a {@code @Configuration}: the drop-in tests' hosts scan this package, as jpaserver-starter does. */
+	@org.springframework.boot.context.properties.EnableConfigurationProperties(BulkFhirProperties.class)
 	static class SettingsOnly {
-		@Bean
-		@ConfigurationProperties("bulkfhir")
-		BulkFhirProperties bulkfhirProperties() {
-			return new BulkFhirProperties();
-		}
 	}
 
 	@Test

@@ -104,8 +104,7 @@ class MetricsBindingTest {
 	@Test
 	void theClientLabelCanBeSwitchedOff() throws Exception {
 		SimpleMeterRegistry registry = new SimpleMeterRegistry();
-		BulkFhirProperties properties = new BulkFhirProperties();
-		properties.getMetrics().setClientLabel(false);
+		BulkFhirProperties properties = BulkFhirProperties.bind(Map.of("metrics.client-label", "false"));
 		bind(new StaticListableBeanFactory(Map.of("registry", registry)), properties);
 		fire(Pointcut.STORAGE_POSTSTORAGE_BATCH_JOB_CREATE, instance(StatusEnum.QUEUED, ExportJobService.JOB_DEFINITION_ID));
 		assertThat(registry.find("bulkfhir.exports.started").counter().getId().getTag("client")).isNull();
@@ -133,7 +132,7 @@ class MetricsBindingTest {
 	private org.springframework.boot.test.context.runner.ApplicationContextRunner contextRunner() {
 		return new org.springframework.boot.test.context.runner.ApplicationContextRunner()
 				.withUserConfiguration(MetricsConfiguration.class)
-				.withBean(BulkFhirProperties.class, BulkFhirProperties::new)
+				.withBean(BulkFhirProperties.class, BulkFhirProperties::defaults)
 				.withBean(org.bulkfhir.config.ExportAvailability.class, org.bulkfhir.config.ExportAvailability::new)
 				.withBean(org.bulkfhir.storage.ExportFileStore.class, () -> {
 					try {
@@ -147,7 +146,7 @@ class MetricsBindingTest {
 	}
 
 	private MetricsConfiguration.Meters.MetricsBinding bind(StaticListableBeanFactory beans) throws Exception {
-		return bind(beans, new BulkFhirProperties());
+		return bind(beans, BulkFhirProperties.defaults());
 	}
 
 	private MetricsConfiguration.Meters.MetricsBinding bind(StaticListableBeanFactory beans, BulkFhirProperties properties)
