@@ -12,7 +12,7 @@ import org.bulkfhir.export.ExportJob;
 import org.bulkfhir.export.ExportJobParameters;
 import org.bulkfhir.export.ExportJobService;
 import org.bulkfhir.export.ExportReport;
-import org.bulkfhir.export.ExportedFile;
+import org.bulkfhir.output.ExportedFile;
 import org.bulkfhir.storage.ExportFileStore;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.springframework.http.HttpStatus;

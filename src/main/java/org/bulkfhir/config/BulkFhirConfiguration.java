@@ -1,5 +1,10 @@
 package org.bulkfhir.config;
 
+import org.bulkfhir.lifecycle.RestfulServerRegistrar;
+import org.bulkfhir.export.ExportAvailabilityInterceptor;
+import org.bulkfhir.read.ExportAvailability;
+import org.bulkfhir.read.HapiCompatibility;
+import org.bulkfhir.settings.BulkFhirProperties;
 import ca.uhn.fhir.batch2.api.IJobCoordinator;
 import ca.uhn.fhir.batch2.api.IJobMaintenanceService;
 import ca.uhn.fhir.batch2.api.IReductionStepExecutorService;
@@ -42,29 +47,29 @@ import org.bulkfhir.export.ExportJobParameters;
 import org.bulkfhir.export.ExportJobService;
 import org.bulkfhir.export.ExportKickoffProvider;
 import org.bulkfhir.export.ExportPurge;
-import org.bulkfhir.export.ExportQueries;
+import org.bulkfhir.read.ExportQueries;
 import org.bulkfhir.export.ExportReport;
 import org.bulkfhir.export.ExportRequestParser;
 import org.bulkfhir.export.ExportResponses;
 import org.bulkfhir.export.ExportStatusProvider;
 import org.bulkfhir.export.ExportWorkChunk;
-import org.bulkfhir.export.FilterSearch;
-import org.bulkfhir.export.GroupMembers;
+import org.bulkfhir.read.FilterSearch;
+import org.bulkfhir.read.GroupMembers;
 import org.bulkfhir.export.ManifestPages;
 import org.bulkfhir.export.ManifestStep;
 import org.bulkfhir.export.DeletedFilesWriter;
-import org.bulkfhir.export.DeletedResources;
-import org.bulkfhir.export.PatientCompartment;
+import org.bulkfhir.read.DeletedResources;
+import org.bulkfhir.read.PatientCompartment;
 import org.bulkfhir.export.PatientSubset;
 import org.bulkfhir.export.PlanStep;
 import org.bulkfhir.export.WriteStep;
 import org.bulkfhir.output.ExportOutput;
 import org.bulkfhir.output.NdjsonToXml;
-import org.bulkfhir.output.HapiBatchReader;
-import org.bulkfhir.output.StoredResourceReader;
+import org.bulkfhir.read.HapiBatchReader;
+import org.bulkfhir.read.StoredResourceReader;
 import org.bulkfhir.schema.BulkFhirSchema;
-import org.bulkfhir.provenance.ProvenanceSelector;
-import org.bulkfhir.export.Snapshot;
+import org.bulkfhir.export.ProvenanceSelector;
+import org.bulkfhir.read.Snapshot;
 import ca.uhn.fhir.jpa.searchparam.matcher.InMemoryResourceMatcher;
 import org.bulkfhir.storage.ExportFileStore;
 import org.bulkfhir.storage.FilesystemExportFileStore;
@@ -76,7 +81,6 @@ import org.springframework.core.Ordered;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
-import org.bulkfhir.auth.AuthConfiguration;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -96,7 +100,7 @@ import java.util.List;
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnProperty(name = "bulkfhir.enabled", havingValue = "true", matchIfMissing = true)
-@Import({AuthConfiguration.class, org.bulkfhir.audit.AuditConfiguration.class})
+@Import({AuthConfiguration.class, AuditConfiguration.class})
 public class BulkFhirConfiguration {
 
 	/**

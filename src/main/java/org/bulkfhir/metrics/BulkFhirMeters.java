@@ -10,7 +10,7 @@ import org.bulkfhir.auth.SmartEndpoints;
 import org.bulkfhir.export.ExportJob;
 import org.bulkfhir.export.ExportJobParameters;
 import org.bulkfhir.export.ExportReport;
-import org.bulkfhir.export.ExportedFile;
+import org.bulkfhir.output.ExportedFile;
 import org.bulkfhir.storage.ExportFileStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,4 +1,4 @@
-package org.bulkfhir.config;
+package org.bulkfhir.read;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 

@@ -1,4 +1,4 @@
-package org.bulkfhir.export;
+package org.bulkfhir.read;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
@@ -15,8 +15,6 @@ import ca.uhn.fhir.rest.param.TokenParam;
 import ca.uhn.fhir.jpa.searchparam.matcher.InMemoryMatchResult;
 import ca.uhn.fhir.jpa.searchparam.matcher.InMemoryResourceMatcher;
 import ca.uhn.fhir.parser.IParser;
-import org.bulkfhir.output.StoredResourceReader;
-import org.bulkfhir.output.UpdatedWindow;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 
 import java.util.ArrayList;
@@ -26,7 +24,7 @@ import java.util.function.Supplier;
 import java.util.List;
 import java.util.TreeSet;
 
-import static org.bulkfhir.output.StoredResourceReader.batches;
+import static org.bulkfhir.read.StoredResourceReader.batches;
 
 /**
  * Applies {@code _typeFilter} queries with HAPI's own search engine, restricted to candidate

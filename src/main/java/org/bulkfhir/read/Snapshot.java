@@ -1,10 +1,8 @@
-package org.bulkfhir.export;
+package org.bulkfhir.read;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.parser.IParser;
 import ca.uhn.fhir.util.FhirTerser;
-import org.bulkfhir.output.StoredResourceReader;
-import org.bulkfhir.output.UpdatedWindow;
 import org.hl7.fhir.instance.model.api.IBaseReference;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.instance.model.api.IIdType;
@@ -26,7 +24,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
-import static org.bulkfhir.output.StoredResourceReader.batches;
+import static org.bulkfhir.read.StoredResourceReader.batches;
 
 /**
  * What HAPI's indexes cannot tell about the export's transaction time: the resources changed since.

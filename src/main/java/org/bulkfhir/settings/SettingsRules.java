@@ -1,4 +1,4 @@
-package org.bulkfhir.config;
+package org.bulkfhir.settings;
 
 import org.springframework.validation.Errors;
 

@@ -1,4 +1,4 @@
-package org.bulkfhir.config;
+package org.bulkfhir.lifecycle;
 
 import ca.uhn.fhir.rest.server.RestfulServer;
 import ca.uhn.fhir.rest.server.method.OperationMethodBinding;

@@ -1,8 +1,5 @@
-package org.bulkfhir.export;
+package org.bulkfhir.read;
 
-import org.bulkfhir.output.DatabaseProduct;
-import org.bulkfhir.output.PidBatches;
-import org.bulkfhir.output.UpdatedWindow;
 import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
@@ -18,7 +15,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
-import static org.bulkfhir.output.StoredResourceReader.batches;
+import static org.bulkfhir.read.StoredResourceReader.batches;
 
 /**
  * The plain SQL reads of HAPI's tables that the export needs: keyset-paged, bounded IN-lists,

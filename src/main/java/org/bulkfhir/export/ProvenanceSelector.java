@@ -1,10 +1,9 @@
-package org.bulkfhir.provenance;
+package org.bulkfhir.export;
 
-import org.bulkfhir.export.ExportJobParameters;
-import org.bulkfhir.export.ExportQueries;
-import org.bulkfhir.export.ExportQueries.ProvenanceLink;
-import org.bulkfhir.export.FilterSearch;
-import org.bulkfhir.export.Snapshot;
+import org.bulkfhir.read.ExportQueries;
+import org.bulkfhir.read.ExportQueries.ProvenanceLink;
+import org.bulkfhir.read.FilterSearch;
+import org.bulkfhir.read.Snapshot;
 
 import java.util.ArrayList;
 import java.util.Collection;

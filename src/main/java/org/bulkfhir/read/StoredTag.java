@@ -1,4 +1,4 @@
-package org.bulkfhir.output;
+package org.bulkfhir.read;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 

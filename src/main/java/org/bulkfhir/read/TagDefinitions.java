@@ -1,4 +1,4 @@
-package org.bulkfhir.output;
+package org.bulkfhir.read;
 
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;

@@ -1,4 +1,4 @@
-package org.bulkfhir.config;
+package org.bulkfhir.settings;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.context.ConfigurationPropertiesAutoConfiguration;

@@ -1,4 +1,4 @@
-package org.bulkfhir.export;
+package org.bulkfhir.output;
 
 import ca.uhn.fhir.model.api.IModelJson;
 import com.fasterxml.jackson.annotation.JsonProperty;

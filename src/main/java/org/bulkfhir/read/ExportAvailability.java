@@ -1,4 +1,4 @@
-package org.bulkfhir.config;
+package org.bulkfhir.read;
 
 /**
  * Whether the export endpoints and the export machinery run, and if not, why. Starts switched off

@@ -1,11 +1,12 @@
-package org.bulkfhir.audit;
+package org.bulkfhir.admin;
 
+import org.bulkfhir.audit.AuditEntry;
+import org.bulkfhir.audit.AuditSource;
+import org.bulkfhir.audit.AuditTrail;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import org.bulkfhir.admin.AdminAccess;
-import org.bulkfhir.admin.AdminClientsController;
 import org.bulkfhir.errors.ErrorReference;
 import org.bulkfhir.export.ExportJob;
 import org.bulkfhir.export.ExportJobService;
@@ -131,9 +132,9 @@ public class AdminAuditFilter extends OncePerRequestFilter {
 			entry = AuditEntry.of("admin.audit.export").detail("query", request.getQueryString());
 		} else if ("DELETE".equals(method) && (m = JOB.matcher(path)).matches()) {
 			entry = forJob(AuditEntry.of("admin.job.delete"), decode(m.group(1)));
-			Object state = entry.detail.get("state");
+			Object state = entry.detail("state");
 			if (state != null && !java.util.List.of("COMPLETED", "FAILED", "CANCELLED").contains(state.toString())) {
-				entry.action = "admin.job.cancel";
+				entry.action("admin.job.cancel");
 			}
 		} else if ("POST".equals(method) && path.equals("/admin/api/clients")) {
 			entry = AuditEntry.of("admin.client.register");

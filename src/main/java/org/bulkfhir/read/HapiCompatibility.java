@@ -1,4 +1,4 @@
-package org.bulkfhir.config;
+package org.bulkfhir.read;
 
 import ca.uhn.fhir.interceptor.api.IInterceptorService;
 import ca.uhn.fhir.jpa.api.config.JpaStorageSettings;

@@ -1,4 +1,4 @@
-package org.bulkfhir.output;
+package org.bulkfhir.read;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.jpa.dao.tx.IHapiTransactionService;
@@ -6,8 +6,8 @@ import ca.uhn.fhir.jpa.model.entity.ResourceHistoryTable;
 import ca.uhn.fhir.jpa.search.BatchResourceLoader;
 import ca.uhn.fhir.parser.IParser;
 import jakarta.persistence.EntityManager;
-import org.bulkfhir.output.StoredResourceReader.FailedResource;
-import org.bulkfhir.output.StoredResourceReader.StoredResource;
+import org.bulkfhir.read.StoredResourceReader.FailedResource;
+import org.bulkfhir.read.StoredResourceReader.StoredResource;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 
 import java.util.ArrayList;

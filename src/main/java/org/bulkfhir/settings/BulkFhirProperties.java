@@ -1,4 +1,4 @@
-package org.bulkfhir.config;
+package org.bulkfhir.settings;
 
 import org.springframework.validation.Validator;
 
@@ -6,7 +6,7 @@ import java.time.Duration;
 
 /**
  * Every {@code bulkfhir.*} setting, with its default. Bound from the host's Spring environment
- * by {@link BulkFhirConfiguration}; {@code docs/configuration.md} lists them for operators. Spring
+ * by {@code config.BulkFhirConfiguration}; {@code docs/configuration.md} lists them for operators. Spring
  * Boot checks them against {@link SettingsRules} when it binds them.
  */
 public class BulkFhirProperties implements Validator {

@@ -1,4 +1,4 @@
-package org.bulkfhir.output;
+package org.bulkfhir.read;
 
 import ca.uhn.fhir.model.api.TemporalPrecisionEnum;
 import org.hl7.fhir.r4.model.InstantType;

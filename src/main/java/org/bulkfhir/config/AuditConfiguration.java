@@ -1,12 +1,20 @@
-package org.bulkfhir.audit;
+package org.bulkfhir.config;
 
+import org.bulkfhir.audit.AuditSource;
+import org.bulkfhir.audit.AuditEntry;
+import org.bulkfhir.audit.FhirAuditEvents;
+import org.bulkfhir.audit.BulkAuditInterceptor;
+import org.bulkfhir.audit.AuditRetention;
+import org.bulkfhir.audit.AuditTrail;
+import org.bulkfhir.audit.AuditProperties;
+import org.bulkfhir.admin.AdminAuditFilter;
 import org.bulkfhir.admin.AdminAccess;
 import org.bulkfhir.admin.AdminAuditController;
 import org.bulkfhir.cluster.ClusterLock;
-import org.bulkfhir.config.RestfulServerRegistrar;
+import org.bulkfhir.lifecycle.RestfulServerRegistrar;
 import org.bulkfhir.export.ExportJobService;
 import org.bulkfhir.export.ExportPurge;
-import org.bulkfhir.export.GroupMembers;
+import org.bulkfhir.read.GroupMembers;
 import org.springframework.beans.factory.ObjectProvider;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -21,6 +29,8 @@ import java.util.List;
 
 /** The audit trail (table {@code BF_AUDIT}), what writes to it, its retention and its admin API. */
 @Configuration(proxyBeanMethods = false)
+// the hosts scan org.bulkfhir.config, so a class here carries the plugin's switch itself
+@ConditionalOnProperty(name = "bulkfhir.enabled", havingValue = "true", matchIfMissing = true)
 public class AuditConfiguration {
 
 	@Bean

@@ -1,9 +1,7 @@
-package org.bulkfhir.export;
+package org.bulkfhir.read;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.util.FhirTerser;
-import org.bulkfhir.output.StoredResourceReader;
-import org.bulkfhir.output.UpdatedWindow;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.instance.model.api.IIdType;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;

@@ -1,12 +1,26 @@
-package org.bulkfhir.auth;
+package org.bulkfhir.config;
 
+import org.bulkfhir.auth.JwksUriPolicy;
+import org.bulkfhir.auth.PublicBaseUrl;
+import org.bulkfhir.auth.UsedAssertions;
+import org.bulkfhir.auth.FhirApiProtectionCheck;
+import org.bulkfhir.auth.BearerTokenInterceptor;
+import org.bulkfhir.auth.ClientAssertionVerifier;
+import org.bulkfhir.auth.CapabilityStatementCustomizer;
+import org.bulkfhir.auth.SmartEndpoints;
+import org.bulkfhir.auth.ClientRegistry;
+import org.bulkfhir.auth.ClientKeys;
+import org.bulkfhir.auth.ScopeAuthorizationInterceptor;
+import org.bulkfhir.auth.AccessTokens;
+import org.bulkfhir.auth.ServerKey;
 import org.bulkfhir.admin.AdminAccess;
 import org.bulkfhir.admin.AdminClientsController;
-import org.bulkfhir.config.BulkFhirProperties;
-import org.bulkfhir.config.RestfulServerRegistrar;
+import org.bulkfhir.settings.BulkFhirProperties;
+import org.bulkfhir.lifecycle.RestfulServerRegistrar;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
@@ -16,6 +30,8 @@ import java.util.List;
 
 /** SMART Backend Services: client registry, token endpoint, bearer-token enforcement on bulk endpoints. */
 @Configuration(proxyBeanMethods = false)
+// the hosts scan org.bulkfhir.config, so a class here carries the plugin's switch itself
+@ConditionalOnProperty(name = "bulkfhir.enabled", havingValue = "true", matchIfMissing = true)
 public class AuthConfiguration {
 
 	private static final Logger LOG = LoggerFactory.getLogger(AuthConfiguration.class);

@@ -1,4 +1,4 @@
-package org.bulkfhir.export;
+package org.bulkfhir.read;
 
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
@@ -7,8 +7,6 @@ import org.hl7.fhir.r4.model.Group;
 import org.hl7.fhir.r4.model.IdType;
 
 import ca.uhn.fhir.context.FhirContext;
-import org.bulkfhir.output.StoredResourceReader;
-import org.bulkfhir.output.UpdatedWindow;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 

@@ -1,13 +1,12 @@
-package org.bulkfhir.config;
+package org.bulkfhir.export;
 
+import org.bulkfhir.read.ExportAvailability;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.rest.api.Constants;
 import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import jakarta.servlet.http.HttpServletResponse;
-import org.bulkfhir.export.ExportKickoffProvider;
-import org.bulkfhir.export.ExportResponses;
 import org.hl7.fhir.r4.model.OperationOutcome;
 
 import java.io.IOException;

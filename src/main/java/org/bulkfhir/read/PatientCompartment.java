@@ -1,4 +1,4 @@
-package org.bulkfhir.export;
+package org.bulkfhir.read;
 
 import ca.uhn.fhir.context.BaseRuntimeChildDefinition;
 import ca.uhn.fhir.context.FhirContext;

@@ -1,4 +1,4 @@
-package org.bulkfhir.output;
+package org.bulkfhir.read;
 
 import ca.uhn.fhir.jpa.model.entity.StorageSettings.TagStorageModeEnum;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;

@@ -1,4 +1,4 @@
-package org.bulkfhir.output;
+package org.bulkfhir.read;
 
 /**
  * What of each resource an export reads: its version at {@code asOf} (the export's transaction
