@@ -44,11 +44,7 @@ class ArchitectureTest {
 			"org.bulkfhir.auth.ServerKey", // BF_SIGNING_KEY, BF_TOKEN_KEY
 			"org.bulkfhir.auth.UsedAssertions", // BF_USED_JTI
 			"org.bulkfhir.audit.AuditTrail", // BF_AUDIT
-			// not yet behind one job store (issue 18): reads of BT2_JOB_INSTANCE, BF_EXPORT_OWNER, BF_EXPORT_ADMISSION
-			"org.bulkfhir.export.ExportAdmission",
-			"org.bulkfhir.export.ExportPurge",
-			"org.bulkfhir.admin.AdminJobsController",
-			"org.bulkfhir.metrics.BulkFhirMeters");
+			"org.bulkfhir.jobstore.ExportJobStore"); // BT2_JOB_INSTANCE (read only), BF_EXPORT_OWNER, BF_EXPORT_ADMISSION
 
 	@Test
 	void noCyclesBetweenPackages() {
@@ -76,7 +72,16 @@ class ArchitectureTest {
 		noClasses().that().resideInAPackage("org.bulkfhir.read..")
 				.should().dependOnClassesThat().resideInAnyPackage("org.bulkfhir.export..", "org.bulkfhir.output..",
 						"org.bulkfhir.admin..", "org.bulkfhir.auth..", "org.bulkfhir.audit..", "org.bulkfhir.metrics..",
-						"org.bulkfhir.storage..")
+						"org.bulkfhir.jobstore..", "org.bulkfhir.storage..")
+				.check(MAIN);
+	}
+
+	@Test
+	void theJobStoreDependsOnNothingOfOurs() {
+		classes().that().resideInAPackage("org.bulkfhir.jobstore..")
+				.should().onlyDependOnClassesThat(
+						DescribedPredicate.not(JavaClass.Predicates.resideInAPackage("org.bulkfhir.."))
+								.or(JavaClass.Predicates.resideInAPackage("org.bulkfhir.jobstore..")))
 				.check(MAIN);
 	}
 

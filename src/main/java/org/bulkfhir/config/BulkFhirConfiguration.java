@@ -4,6 +4,7 @@ import org.bulkfhir.lifecycle.RestfulServerRegistrar;
 import org.bulkfhir.export.ExportAvailabilityInterceptor;
 import org.bulkfhir.read.ExportAvailability;
 import org.bulkfhir.read.HapiCompatibility;
+import org.bulkfhir.jobstore.ExportJobStore;
 import org.bulkfhir.settings.BulkFhirProperties;
 import ca.uhn.fhir.batch2.api.IJobCoordinator;
 import ca.uhn.fhir.batch2.api.IJobMaintenanceService;
@@ -132,6 +133,11 @@ public class BulkFhirConfiguration {
 	@Bean
 	public NamedParameterJdbcTemplate bulkfhirJdbc(DataSource dataSource, BulkFhirSchema bulkfhirSchema) {
 		return new NamedParameterJdbcTemplate(dataSource);
+	}
+
+	@Bean
+	public ExportJobStore bulkfhirJobStore(NamedParameterJdbcTemplate bulkfhirJdbc) {
+		return new ExportJobStore(bulkfhirJdbc.getJdbcTemplate(), ExportJobService.JOB_DEFINITION_ID);
 	}
 
 	@Bean
@@ -346,11 +352,11 @@ public class BulkFhirConfiguration {
 			ExportFileStore store,
 			BatchPacer pacer,
 			TransactionTemplate bulkfhirTransactions,
-			NamedParameterJdbcTemplate bulkfhirJdbc,
+			ExportJobStore bulkfhirJobStore,
 			JobDefinition<ExportJobParameters> bulkfhirExportJobDefinition,
 			BulkFhirProperties properties) {
 		ExportAdmission admission = new ExportAdmission(
-				bulkfhirJdbc.getJdbcTemplate(),
+				bulkfhirJobStore,
 				bulkfhirTransactions,
 				persistence,
 				bulkfhirExportJobDefinition,
@@ -419,13 +425,13 @@ public class BulkFhirConfiguration {
 	@Bean
 	public ExportPurge bulkfhirPurge(
 			IJobPersistence persistence,
-			NamedParameterJdbcTemplate bulkfhirJdbc,
+			ExportJobStore bulkfhirJobStore,
 			ExportFileStore store,
 			TransactionTemplate bulkfhirTransactions,
 			BulkFhirProperties properties) {
 		return new ExportPurge(
 				persistence,
-				bulkfhirJdbc.getJdbcTemplate(),
+				bulkfhirJobStore,
 				store,
 				bulkfhirTransactions,
 				properties.getExport().getExpiry(),
@@ -437,11 +443,11 @@ public class BulkFhirConfiguration {
 			ExportJobService jobs,
 			IJobCoordinator coordinator,
 			ExportFileStore store,
-			NamedParameterJdbcTemplate bulkfhirJdbc,
+			ExportJobStore bulkfhirJobStore,
 			FhirContext fhirContext,
 			org.bulkfhir.auth.ClientRegistry clients,
 			BulkFhirProperties properties) {
-		return new org.bulkfhir.admin.AdminJobsController(jobs, coordinator, store, bulkfhirJdbc.getJdbcTemplate(),
+		return new org.bulkfhir.admin.AdminJobsController(jobs, coordinator, store, bulkfhirJobStore,
 				fhirContext, clients, properties.getExport().getExpiry());
 	}
 

@@ -3,6 +3,8 @@ package org.bulkfhir.metrics;
 import ca.uhn.fhir.interceptor.api.IInterceptorService;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.bulkfhir.auth.SmartEndpoints;
+import org.bulkfhir.export.ExportJobService;
+import org.bulkfhir.jobstore.ExportJobStore;
 import org.bulkfhir.settings.BulkFhirProperties;
 import org.bulkfhir.read.ExportAvailability;
 import org.bulkfhir.storage.ExportFileStore;
@@ -50,7 +52,9 @@ public class MetricsConfiguration {
 			}
 			BulkFhirProperties.Metrics settings = properties.getMetrics();
 			BulkFhirMeters meters = new BulkFhirMeters(
-					registry, settings.isClientLabel(), store, bulkfhirJdbc.getJdbcTemplate(), settings.getGaugeCache());
+					registry, settings.isClientLabel(), store,
+					new ExportJobStore(bulkfhirJdbc.getJdbcTemplate(), ExportJobService.JOB_DEFINITION_ID),
+					settings.getGaugeCache());
 			interceptorService.registerInterceptor(new ExportLifecycleHooks(meters));
 			smartEndpoints.forEach(endpoints -> endpoints.addListener(meters));
 			LOG.info("bulkfhir metrics registered in {}", registry.getClass().getSimpleName());
