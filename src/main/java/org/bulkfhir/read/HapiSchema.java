@@ -36,7 +36,7 @@ public final class HapiSchema {
 				"TAG_ID", "TAG_TYPE", "TAG_SYSTEM", "TAG_CODE", "TAG_DISPLAY", "TAG_VERSION", "TAG_USER_SELECTED"));
 		// ExportQueries (compartments, references, Provenance targets)
 		tables.put("HFJ_RES_LINK", List.of("SRC_RESOURCE_ID", "SRC_PATH", "TARGET_RESOURCE_ID", "TARGET_RESOURCE_TYPE"));
-		// ExportPurge, AdminJobsController, the job gauges of BulkFhirMeters (reads only; batch2 is changed through HAPI's API)
+		// jobstore.ExportJobStore: purge, admission, admin job list, job gauges (reads only; batch2 is changed through HAPI's API)
 		tables.put("BT2_JOB_INSTANCE",
 				List.of("ID", "DEFINITION_ID", "STAT", "JOB_CANCELLED", "CREATE_TIME", "END_TIME", "UPDATE_TIME", "REPORT_VC"));
 		return java.util.Collections.unmodifiableMap(tables);
