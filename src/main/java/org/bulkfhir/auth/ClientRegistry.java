@@ -1,6 +1,6 @@
 package org.bulkfhir.auth;
 
-import org.bulkfhir.config.BulkFhirProperties;
+import org.bulkfhir.settings.BulkFhirProperties;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 

@@ -1,11 +1,15 @@
 package org.bulkfhir.export;
 
+import org.bulkfhir.read.FilterSearch;
+import org.bulkfhir.read.GroupMembers;
+import org.bulkfhir.read.Snapshot;
+import org.bulkfhir.read.ExportQueries;
 import ca.uhn.fhir.batch2.api.IFirstJobStepWorker;
 import ca.uhn.fhir.batch2.api.IJobDataSink;
 import ca.uhn.fhir.batch2.api.RunOutcome;
 import ca.uhn.fhir.batch2.api.StepExecutionDetails;
 import jakarta.annotation.Nonnull;
-import org.bulkfhir.config.BulkFhirProperties;
+import org.bulkfhir.settings.BulkFhirProperties;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;

@@ -3,8 +3,10 @@ package org.bulkfhir.metrics;
 import ca.uhn.fhir.interceptor.api.IInterceptorService;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.bulkfhir.auth.SmartEndpoints;
-import org.bulkfhir.config.BulkFhirProperties;
-import org.bulkfhir.config.ExportAvailability;
+import org.bulkfhir.export.ExportJobService;
+import org.bulkfhir.jobstore.ExportJobStore;
+import org.bulkfhir.settings.BulkFhirProperties;
+import org.bulkfhir.read.ExportAvailability;
 import org.bulkfhir.storage.ExportFileStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,7 +52,9 @@ public class MetricsConfiguration {
 			}
 			BulkFhirProperties.Metrics settings = properties.metrics();
 			BulkFhirMeters meters = new BulkFhirMeters(
-					registry, settings.clientLabel(), store, bulkfhirJdbc.getJdbcTemplate(), settings.gaugeCache());
+					registry, settings.clientLabel(), store,
+					new ExportJobStore(bulkfhirJdbc.getJdbcTemplate(), ExportJobService.JOB_DEFINITION_ID),
+					settings.gaugeCache());
 			interceptorService.registerInterceptor(new ExportLifecycleHooks(meters));
 			smartEndpoints.forEach(endpoints -> endpoints.addListener(meters));
 			LOG.info("bulkfhir metrics registered in {}", registry.getClass().getSimpleName());

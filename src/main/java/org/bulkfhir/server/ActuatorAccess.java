@@ -7,7 +7,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import org.bulkfhir.admin.AdminAccess;
 import org.bulkfhir.admin.AdminLoginThrottle;
 import org.bulkfhir.admin.AdminResponseFilter;
-import org.bulkfhir.config.BulkFhirProperties;
+import org.bulkfhir.settings.BulkFhirProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;

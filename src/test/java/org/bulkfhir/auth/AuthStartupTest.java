@@ -1,8 +1,9 @@
 package org.bulkfhir.auth;
 
+import org.bulkfhir.config.AuthConfiguration;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
-import org.bulkfhir.config.BulkFhirProperties;
+import org.bulkfhir.settings.BulkFhirProperties;
 import org.bulkfhir.support.TestApps;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,6 +1,6 @@
 package org.bulkfhir.auth;
 
-import org.bulkfhir.config.BulkFhirProperties;
+import org.bulkfhir.settings.BulkFhirProperties;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.env.YamlPropertySourceLoader;

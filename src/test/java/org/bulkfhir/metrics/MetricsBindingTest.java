@@ -8,12 +8,12 @@ import ca.uhn.fhir.interceptor.executor.InterceptorService;
 import ca.uhn.fhir.util.JsonUtil;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.bulkfhir.config.BulkFhirProperties;
+import org.bulkfhir.settings.BulkFhirProperties;
 import org.bulkfhir.export.ExportJobParameters;
 import org.bulkfhir.export.ExportJobService;
 import org.bulkfhir.export.ExportLevel;
 import org.bulkfhir.export.ExportReport;
-import org.bulkfhir.export.ExportedFile;
+import org.bulkfhir.output.ExportedFile;
 import org.bulkfhir.storage.FilesystemExportFileStore;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.BeforeEach;
@@ -133,7 +133,7 @@ class MetricsBindingTest {
 		return new org.springframework.boot.test.context.runner.ApplicationContextRunner()
 				.withUserConfiguration(MetricsConfiguration.class)
 				.withBean(BulkFhirProperties.class, BulkFhirProperties::defaults)
-				.withBean(org.bulkfhir.config.ExportAvailability.class, org.bulkfhir.config.ExportAvailability::new)
+				.withBean(org.bulkfhir.read.ExportAvailability.class, org.bulkfhir.read.ExportAvailability::new)
 				.withBean(org.bulkfhir.storage.ExportFileStore.class, () -> {
 					try {
 						return new FilesystemExportFileStore(exports);
