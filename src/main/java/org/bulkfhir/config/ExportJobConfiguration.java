@@ -63,9 +63,10 @@ public class ExportJobConfiguration {
 			FhirContext fhirContext,
 			PatientCompartment compartment,
 			GroupMembers groupMembers,
+			FilterSearch filterSearch,
 			ExportFileStore store) {
 		return new DeletedFilesWriter(new DeletedResources(bulkfhirJdbc, reader, fhirContext), compartment,
-				groupMembers, store, fhirContext);
+				groupMembers, filterSearch, store, fhirContext);
 	}
 
 	@Bean

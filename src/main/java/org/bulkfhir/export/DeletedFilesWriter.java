@@ -3,11 +3,13 @@ package org.bulkfhir.export;
 import org.bulkfhir.output.ExportedFile;
 import org.bulkfhir.read.GroupMembers;
 import org.bulkfhir.read.DeletedResources;
+import org.bulkfhir.read.FilterSearch;
 import org.bulkfhir.read.PatientCompartment;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.parser.IParser;
 import org.bulkfhir.output.NdjsonRollingWriter;
 import org.bulkfhir.storage.ExportFileStore;
+import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Bundle;
 
 import java.io.IOException;
@@ -18,13 +20,17 @@ import java.util.Set;
  * Writes the manifest's {@code deleted} files of an incremental export (IG v2, "deleted"): one
  * transaction {@code Bundle} per line, with one {@code DELETE Type/id} entry per deleted resource of the
  * export's scope: the exported types, and at Patient and Group level only Patient-compartment resources
- * (their compartment read from their last version before the deletion) of the exported patients.
+ * (their compartment read from their last version before the deletion) of the exported patients, and,
+ * for a type with {@code _typeFilter}s, only the resources whose last version matched one of them (HAPI's
+ * in-memory matcher; a filter it cannot evaluate, such as a chained one, keeps the deletion listed, so
+ * that a client is never left holding a resource that is gone).
  */
 public class DeletedFilesWriter {
 
 	private final DeletedResources deleted;
 	private final PatientCompartment compartment;
 	private final GroupMembers groupMembers;
+	private final FilterSearch filterSearch;
 	private final ExportFileStore store;
 	private final FhirContext fhirContext;
 
@@ -32,11 +38,13 @@ public class DeletedFilesWriter {
 			DeletedResources deleted,
 			PatientCompartment compartment,
 			GroupMembers groupMembers,
+			FilterSearch filterSearch,
 			ExportFileStore store,
 			FhirContext fhirContext) {
 		this.deleted = deleted;
 		this.compartment = compartment;
 		this.groupMembers = groupMembers;
+		this.filterSearch = filterSearch;
 		this.store = store;
 		this.fhirContext = fhirContext;
 	}
@@ -58,7 +66,15 @@ public class DeletedFilesWriter {
 				params.getMaxResourcesPerFile(), params.getMaxBytesPerFile())) {
 			for (DeletedResources.Deletion deletion :
 					deleted.deletedBetween(params.getSince(), params.effectiveUntil(), types)) {
-				if (patientScoped && !inScope(deletion, members)) {
+				List<String> filters = params.filtersFor(deletion.type());
+				IBaseResource lastVersion = patientScoped || !filters.isEmpty()
+						? deleted.lastVersionBeforeDeletion(deletion)
+						: null;
+				if (patientScoped && !inScope(deletion, lastVersion, members)) {
+					continue;
+				}
+				if (!filters.isEmpty() && lastVersion != null
+						&& Boolean.FALSE.equals(filterSearch.matchesInMemory(lastVersion, filters))) {
 					continue;
 				}
 				Bundle bundle = new Bundle().setType(Bundle.BundleType.TRANSACTION);
@@ -73,8 +89,8 @@ public class DeletedFilesWriter {
 	}
 
 	/** In the compartment of an exported patient (any patient at Patient level) before it was deleted. */
-	private boolean inScope(DeletedResources.Deletion deletion, Set<String> members) {
-		Set<String> owners = deleted.compartmentOwnersBeforeDeletion(deletion);
+	private boolean inScope(DeletedResources.Deletion deletion, IBaseResource lastVersion, Set<String> members) {
+		Set<String> owners = deleted.compartmentOwners(deletion, lastVersion);
 		return members == null ? !owners.isEmpty() : owners.stream().anyMatch(members::contains);
 	}
 }

@@ -60,27 +60,35 @@ public class DeletedResources {
 		return deletions;
 	}
 
+	/** The resource as it was just before it was deleted; null when no earlier version can be read. */
+	public IBaseResource lastVersionBeforeDeletion(Deletion deletion) {
+		long before = deletion.deletedAt() - 1;
+		IBaseResource[] version = new IBaseResource[1];
+		reader.read(List.of(deletion.pid()), new UpdatedWindow(null, before, before),
+				stored -> version[0] = fhirContext.newJsonParser().parseResource(stored.json()), failure -> {});
+		return version[0];
+	}
+
 	/**
-	 * The FHIR ids of the Patients whose compartment the resource was in just before it was deleted (HAPI
-	 * keeps no links of a deleted resource): its last version, parsed, by the compartment's search
-	 * parameters. A deleted Patient is its own compartment.
+	 * The FHIR ids of the Patients whose compartment {@code lastVersion} (see
+	 * {@link #lastVersionBeforeDeletion}) was in (HAPI keeps no links of a deleted resource), by the
+	 * compartment's search parameters. A deleted Patient is its own compartment.
 	 */
-	public Set<String> compartmentOwnersBeforeDeletion(Deletion deletion) {
+	public Set<String> compartmentOwners(Deletion deletion, IBaseResource lastVersion) {
 		Set<String> owners = new HashSet<>();
 		if (deletion.type().equals("Patient")) {
 			owners.add(deletion.fhirId());
 			return owners;
 		}
-		long before = deletion.deletedAt() - 1;
+		if (lastVersion == null) {
+			return owners;
+		}
 		FhirTerser terser = fhirContext.newTerser();
-		reader.read(List.of(deletion.pid()), new UpdatedWindow(null, before, before), stored -> {
-			IBaseResource resource = fhirContext.newJsonParser().parseResource(stored.json());
-			for (IIdType owner : terser.getCompartmentOwnersForResource("Patient", resource, (Set<String>) null)) {
-				if ("Patient".equals(owner.getResourceType()) && owner.hasIdPart()) {
-					owners.add(owner.getIdPart());
-				}
+		for (IIdType owner : terser.getCompartmentOwnersForResource("Patient", lastVersion, (Set<String>) null)) {
+			if ("Patient".equals(owner.getResourceType()) && owner.hasIdPart()) {
+				owners.add(owner.getIdPart());
 			}
-		}, failure -> {});
+		}
 		return owners;
 	}
 }

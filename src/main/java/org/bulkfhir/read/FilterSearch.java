@@ -100,7 +100,7 @@ public class FilterSearch {
 	}
 
 	/** Whether the resource matches one of the filters; null when one the matcher cannot evaluate decides. */
-	private Boolean matchesInMemory(IBaseResource resource, List<String> filters) {
+	public Boolean matchesInMemory(IBaseResource resource, List<String> filters) {
 		boolean unsupported = false;
 		for (String filter : filters) {
 			InMemoryMatchResult result = inMemoryMatcher.match(filter, resource, null, new SystemRequestDetails());

@@ -90,6 +90,26 @@ class IncrementalExportTest extends SlowChunksServerTestBase {
 	}
 
 	@Test
+	void withATypeFilterOnlyDeletionsThatMatchedItAreListed() throws Exception {
+		patient("inc-tf-p");
+		observation("inc-tf-final", "inc-tf-p");
+		observation("inc-tf-amended", "inc-tf-p", Observation.ObservationStatus.AMENDED);
+		group("inc-tf", "inc-tf-p");
+		String since = sinceNow();
+		delete("Observation/inc-tf-final");
+		delete("Observation/inc-tf-amended");
+
+		String filter = "&_typeFilter=" + encode("Observation?status=final");
+		JsonNode system = completed(client.start("$export?_type=Observation&_since=" + encode(since) + filter));
+		assertThat(deletedUrls(system)).contains("Observation/inc-tf-final").doesNotContain("Observation/inc-tf-amended");
+		JsonNode group = completed(client.start("Group/inc-tf/$export?_type=Observation&_since=" + encode(since) + filter));
+		assertThat(deletedUrls(group)).containsExactly("Observation/inc-tf-final");
+		// Without the filter, both.
+		JsonNode unfiltered = completed(client.start("Group/inc-tf/$export?_type=Observation&_since=" + encode(since)));
+		assertThat(deletedUrls(unfiltered)).containsExactlyInAnyOrder("Observation/inc-tf-final", "Observation/inc-tf-amended");
+	}
+
+	@Test
 	void withoutSinceTheManifestHasNoDeletedFiles() throws Exception {
 		patient("inc-full-p");
 		group("inc-full", "inc-full-p");
@@ -154,9 +174,13 @@ class IncrementalExportTest extends SlowChunksServerTestBase {
 	}
 
 	private void observation(String id, String patientId) throws Exception {
+		observation(id, patientId, Observation.ObservationStatus.FINAL);
+	}
+
+	private void observation(String id, String patientId, Observation.ObservationStatus status) throws Exception {
 		Observation observation = new Observation();
 		observation.setId(id);
-		observation.setStatus(Observation.ObservationStatus.FINAL);
+		observation.setStatus(status);
 		observation.setCode(new CodeableConcept().setText(id + " " + System.nanoTime()));
 		observation.setSubject(new Reference("Patient/" + patientId));
 		client.put(observation);
