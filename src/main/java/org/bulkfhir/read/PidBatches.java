@@ -15,9 +15,9 @@ import java.util.List;
  *   <li>H2: the batch bound as one array and joined as a table ({@link #H2_TABLE}). H2 re-checks an
  *   IN-list against each of its elements for every row it reads ({@code ConditionIn.getValue} was a
  *   quarter of the reader's time); joined, the array costs one index lookup per pid.</li>
- *   <li>PostgreSQL: the batch bound as one array, {@code column = ANY(:pids)}: one statement text
- *   whatever the batch size, and one index scan: the links of 5,000 resources in 18 ms, where ten
- *   IN-lists of 500 took 66 ms.</li>
+ *   <li>PostgreSQL: the batch bound as one array, {@code column = ANY(:pids)} (behind a sub-select,
+ *   {@link #PG_ARRAY}): one statement text whatever the batch size, and one index scan: the links of
+ *   5,000 resources in 18 ms, where ten IN-lists of 500 took 66 ms.</li>
  *   <li>Other databases: IN-lists of {@link StoredResourceReader#IN_LIST_LIMIT}.</li>
  * </ul>
  */
@@ -27,6 +27,17 @@ public final class PidBatches {
 	public static final String H2_TABLE = "UNNEST(CAST(:pids AS BIGINT ARRAY)) s(PID)";
 
 	public enum Form { H2_JOIN, ANY_ARRAY, IN_LIST }
+
+	/**
+	 * The batch on PostgreSQL, behind a scalar sub-select: the planner cannot see its elements, so every
+	 * execution gets the plan PostgreSQL's generic plan is (one index scan for the array). Bound as a plain
+	 * {@code = ANY(:pids)}, each of the first executions of a statement on a connection (the driver's
+	 * unnamed statements, then PostgreSQL's first five custom plans) is planned for its 2,000–5,000 values:
+	 * up to 18 ms of planning each (in psql), and for the reader a parallel sequential scan of {@code HFJ_RESOURCE}
+	 * (two processes, 33 ms for 2,000 Observations instead of 14–19 ms). A benchmark's first exports after
+	 * start-up ran on such plans.
+	 */
+	static final String PG_ARRAY = "CAST((SELECT :pids) AS BIGINT[])";
 
 	private final Form form;
 	private final int arrayBatch;
@@ -57,7 +68,7 @@ public final class PidBatches {
 		if (form == Form.H2_JOIN) {
 			throw new IllegalStateException("H2 joins the batch as " + H2_TABLE);
 		}
-		return form == Form.ANY_ARRAY ? column + " = ANY(:pids)" : column + " IN (:pids)";
+		return form == Form.ANY_ARRAY ? column + " = ANY(" + PG_ARRAY + ")" : column + " IN (:pids)";
 	}
 
 	private static SqlTypeValue array(List<Long> pids) {
