@@ -129,6 +129,24 @@ class OrganizeOutputByTest extends ServerTestBase {
 	}
 
 	@Test
+	void withPatientOnlyTheNamedPatientsHaveBlocks() throws Exception {
+		JsonNode manifest = client.exportPost("Group/small/$export", PatientParameterTest.parameters(
+				PatientParameterTest.patient("Patient/pt00001"), PatientParameterTest.patient("Patient/pt00003"),
+				PatientParameterTest.string("organizeOutputBy", "Patient")));
+
+		assertThat(manifest.get("outputOrganizedBy").asText()).isEqualTo("Patient");
+		Set<String> headed = new HashSet<>();
+		Set<String> patients = new HashSet<>();
+		for (Block block : blocks(manifest, download(manifest))) {
+			headed.add(block.patient());
+			block.resources().stream().filter(r -> r.get("resourceType").asText().equals("Patient"))
+					.forEach(r -> patients.add(r.get("id").asText()));
+		}
+		assertThat(headed).containsExactlyInAnyOrder("pt00001", "pt00003");
+		assertThat(patients).containsExactlyInAnyOrder("pt00001", "pt00003");
+	}
+
+	@Test
 	void anOrganizedFileDownloadsAsXml() throws Exception {
 		JsonNode manifest = client.export("Group/small/$export?_type=Patient,Condition&organizeOutputBy=Patient");
 		String url = manifest.get("output").get(0).get("url").asText();
