@@ -12,12 +12,12 @@ import org.bulkfhir.export.ExportJob;
 import org.bulkfhir.export.ExportJobParameters;
 import org.bulkfhir.export.ExportJobService;
 import org.bulkfhir.export.ExportReport;
-import org.bulkfhir.export.ExportedFile;
+import org.bulkfhir.output.ExportedFile;
+import org.bulkfhir.jobstore.ExportJobStore;
 import org.bulkfhir.storage.ExportFileStore;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -35,7 +35,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Date;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -55,7 +54,7 @@ public class AdminJobsController {
 	private final ExportJobService jobs;
 	private final IJobCoordinator coordinator;
 	private final ExportFileStore store;
-	private final JdbcTemplate jdbc;
+	private final ExportJobStore jobStore;
 	private final FhirContext fhirContext;
 	private final ClientRegistry clients;
 	private final Duration expiry;
@@ -64,14 +63,14 @@ public class AdminJobsController {
 			ExportJobService jobs,
 			IJobCoordinator coordinator,
 			ExportFileStore store,
-			JdbcTemplate jdbc,
+			ExportJobStore jobStore,
 			FhirContext fhirContext,
 			ClientRegistry clients,
 			Duration expiry) {
 		this.jobs = jobs;
 		this.coordinator = coordinator;
 		this.store = store;
-		this.jdbc = jdbc;
+		this.jobStore = jobStore;
 		this.fhirContext = fhirContext;
 		this.clients = clients;
 		this.expiry = expiry;
@@ -86,23 +85,16 @@ public class AdminJobsController {
 			@RequestParam(defaultValue = "20") int size) {
 		int pageSize = Math.max(1, Math.min(size, 100));
 		int pageNumber = Math.max(0, page);
-		List<Object> args = new ArrayList<>();
-		String where = where(state, client, group, args);
-		Integer total = jdbc.queryForObject("SELECT COUNT(*) FROM BT2_JOB_INSTANCE i"
-				+ " LEFT JOIN BF_EXPORT_OWNER o ON o.JOB_ID = i.ID WHERE " + where, Integer.class, args.toArray());
-		List<Object> pageArgs = new ArrayList<>(args);
-		pageArgs.add((long) pageNumber * pageSize);
-		pageArgs.add(pageSize);
-		List<String> ids = jdbc.queryForList("SELECT i.ID FROM BT2_JOB_INSTANCE i"
-				+ " LEFT JOIN BF_EXPORT_OWNER o ON o.JOB_ID = i.ID WHERE " + where
-				+ " ORDER BY i.CREATE_TIME DESC, i.ID OFFSET ? ROWS FETCH NEXT ? ROWS ONLY", String.class, pageArgs.toArray());
+		ExportJobStore.JobPage found = jobStore.page(filter(state, client, group), (long) pageNumber * pageSize, pageSize);
+		int total = found.total();
+		List<String> ids = found.ids();
 		List<Map<String, Object>> summaries = new ArrayList<>();
 		Map<String, Optional<String>> names = new HashMap<>();
 		for (String id : ids) {
 			jobs.findAny(id).ifPresent(job -> summaries.add(summary(job, names)));
 		}
 		Map<String, Object> result = new LinkedHashMap<>();
-		result.put("total", total == null ? 0 : total);
+		result.put("total", total);
 		result.put("page", pageNumber);
 		result.put("size", pageSize);
 		result.put("jobs", summaries);
@@ -110,44 +102,26 @@ public class AdminJobsController {
 	}
 
 	/**
-	 * The list's filters as SQL on batch2's instance and our owner row (client and Group), so that
-	 * only one page of jobs is read: a state (CANCELLED also covers a cancel request batch2 has not
-	 * acted on yet, as {@link #summary} shows it), a client by id or registered name, a Group id;
-	 * each case-insensitive, as the UI offers them.
+	 * The list's filters, paged in SQL by the job store: a state (CANCELLED also covers a cancel
+	 * request batch2 has not acted on yet, as {@link #summary} shows it), a client by id or registered
+	 * name, a Group id; each case-insensitive, as the UI offers them.
 	 */
-	private String where(String state, String client, String group, List<Object> args) {
-		StringBuilder where = new StringBuilder("i.DEFINITION_ID = ?");
-		args.add(ExportJobService.JOB_DEFINITION_ID);
-		if (state != null && !state.isBlank()) {
-			String wanted = state.strip().toUpperCase(Locale.ROOT);
-			if ("CANCELLED".equals(wanted)) {
-				where.append(" AND (i.STAT = 'CANCELLED' OR i.JOB_CANCELLED = ?)");
-				args.add(true);
-			} else {
-				where.append(" AND i.STAT = ? AND i.JOB_CANCELLED = ?");
-				args.add(wanted);
-				args.add(false);
-			}
-		}
+	private ExportJobStore.JobFilter filter(String state, String client, String group) {
+		String wantedState = state != null && !state.isBlank() ? state.strip().toUpperCase(Locale.ROOT) : null;
+		Set<String> keys = new LinkedHashSet<>();
+		String keyLowerCase = null;
 		if (client != null && !client.isBlank()) {
 			String wanted = client.strip();
-			Set<String> keys = new LinkedHashSet<>();
 			keys.add(ExportAdmission.clientKey(wanted));
 			for (RegisteredClient registered : clients.list()) {
 				if (wanted.equalsIgnoreCase(registered.clientId()) || wanted.equalsIgnoreCase(registered.name())) {
 					keys.add(ExportAdmission.clientKey(registered.clientId()));
 				}
 			}
-			where.append(" AND (o.CLIENT_KEY IN (").append(String.join(", ", Collections.nCopies(keys.size(), "?")))
-					.append(") OR LOWER(o.CLIENT_KEY) = ?)");
-			args.addAll(keys);
-			args.add(ExportAdmission.clientKey(wanted).toLowerCase(Locale.ROOT));
+			keyLowerCase = ExportAdmission.clientKey(wanted).toLowerCase(Locale.ROOT);
 		}
-		if (group != null && !group.isBlank()) {
-			where.append(" AND o.GROUP_ID = ?");
-			args.add(ExportAdmission.groupKey(group.strip()));
-		}
-		return where.toString();
+		String groupKey = group != null && !group.isBlank() ? ExportAdmission.groupKey(group.strip()) : null;
+		return new ExportJobStore.JobFilter(wantedState, keys, keyLowerCase, groupKey);
 	}
 
 	@GetMapping("/{id}")

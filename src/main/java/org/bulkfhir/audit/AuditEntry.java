@@ -105,6 +105,17 @@ public class AuditEntry {
 		return id;
 	}
 
+	/** Names the action anew (an admin DELETE of a job still running is a cancel). */
+	public AuditEntry action(String action) {
+		this.action = action;
+		return this;
+	}
+
+	/** A value put in the detail so far, or null. */
+	public Object detail(String key) {
+		return detail.get(key);
+	}
+
 	public String action() {
 		return action;
 	}

@@ -203,7 +203,7 @@ public class AuditTrail {
 		}
 	}
 
-	static String cut(String value, int max) {
+	public static String cut(String value, int max) {
 		return value == null || value.length() <= max ? value : value.substring(0, max - 1) + "…";
 	}
 }

@@ -21,7 +21,7 @@ import org.bulkfhir.export.ExportJobService;
 import org.bulkfhir.export.ExportKickoffProvider;
 import org.bulkfhir.export.ExportReport;
 import org.bulkfhir.export.ExportResponses;
-import org.bulkfhir.export.GroupMembers;
+import org.bulkfhir.read.GroupMembers;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,9 +52,9 @@ public class BulkAuditInterceptor {
 	public static final String ACTION_TOKEN = "token";
 
 	/** Request attributes the token endpoint leaves for the audit (see SmartEndpoints). */
-	public static final String TOKEN_CLIENT = "bulkfhir.audit.tokenClient";
-	public static final String TOKEN_GRANTED = "bulkfhir.audit.tokenGranted";
-	public static final String TOKEN_REFUSAL = "bulkfhir.audit.tokenRefusal";
+	public static final String TOKEN_CLIENT = SmartEndpoints.TOKEN_CLIENT;
+	public static final String TOKEN_GRANTED = SmartEndpoints.TOKEN_GRANTED;
+	public static final String TOKEN_REFUSAL = SmartEndpoints.TOKEN_REFUSAL;
 	/** Request user data: why a hook refused the request (see auth.Refusal). */
 	public static final String REFUSAL_REASON = "bulkfhir.refusalReason";
 

@@ -14,7 +14,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
-import org.bulkfhir.config.BulkFhirProperties;
+import org.bulkfhir.settings.BulkFhirProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,7 +57,7 @@ public class AccessTokens {
 		this.registry = registry;
 		this.lifetime = lifetime;
 		this.external = external;
-		this.externalProcessor = blank(external.getIssuer()) ? null : externalProcessor(external, jwksTimeout);
+		this.externalProcessor = blank(external.issuer()) ? null : externalProcessor(external, jwksTimeout);
 	}
 
 	public Duration lifetime() {
@@ -91,7 +91,7 @@ public class AccessTokens {
 		try {
 			SignedJWT jwt = SignedJWT.parse(token);
 			JWTClaimsSet claims = jwt.getJWTClaimsSet();
-			if (externalProcessor != null && external.getIssuer().equals(claims.getIssuer())) {
+			if (externalProcessor != null && external.issuer().equals(claims.getIssuer())) {
 				return verifyExternal(token);
 			}
 			if (!ISSUER.equals(claims.getIssuer()) || !JWSAlgorithm.RS256.equals(jwt.getHeader().getAlgorithm())) {
@@ -122,7 +122,7 @@ public class AccessTokens {
 				LOG.debug("External token without client_id, azp or sub refused");
 				return Optional.empty();
 			}
-			AppType appType = AppType.parse(claims.getStringClaim(external.getAppTypeClaim()));
+			AppType appType = AppType.parse(claims.getStringClaim(external.appTypeClaim()));
 			return Optional.of(new Caller(
 					EXTERNAL_CLIENT_PREFIX + clientId, appType, ClientRegistry.parseScopes(stringClaim(claims, "scope"))));
 		} catch (Exception e) {
@@ -152,12 +152,12 @@ public class AccessTokens {
 	/** Signature from the issuer's JWKS; iss, aud (exactly the configured audience) and exp required. */
 	private static DefaultJWTProcessor<SecurityContext> externalProcessor(
 			BulkFhirProperties.External external, Duration jwksTimeout) {
-		if (blank(external.getAudience())) {
+		if (blank(external.audience())) {
 			throw new IllegalArgumentException("bulkfhir.auth.external.audience is required with"
 					+ " bulkfhir.auth.external.issuer: the aud this server's tokens carry at that issuer (otherwise a"
 					+ " token the issuer made for any other API would be accepted here)");
 		}
-		if (blank(external.getJwksUri())) {
+		if (blank(external.jwksUri())) {
 			throw new IllegalArgumentException("bulkfhir.auth.external.jwks-uri is required with bulkfhir.auth.external.issuer");
 		}
 		int millis = (int) jwksTimeout.toMillis();
@@ -166,12 +166,12 @@ public class AccessTokens {
 			processor.setJWSKeySelector(new JWSVerificationKeySelector<>(
 					Set.of(JWSAlgorithm.RS256, JWSAlgorithm.RS384, JWSAlgorithm.ES256, JWSAlgorithm.ES384),
 					JWKSourceBuilder.<SecurityContext>create(
-									URI.create(external.getJwksUri()).toURL(), new DefaultResourceRetriever(millis, millis,
+									URI.create(external.jwksUri()).toURL(), new DefaultResourceRetriever(millis, millis,
 											JWKSourceBuilder.DEFAULT_HTTP_SIZE_LIMIT))
 							.build()));
 			processor.setJWTClaimsSetVerifier(new DefaultJWTClaimsVerifier<>(
-					new HashSet<>(Set.of(external.getAudience())),
-					new JWTClaimsSet.Builder().issuer(external.getIssuer()).build(),
+					new HashSet<>(Set.of(external.audience())),
+					new JWTClaimsSet.Builder().issuer(external.issuer()).build(),
 					new HashSet<>(Set.of("iss", "aud", "exp")),
 					null));
 			return processor;

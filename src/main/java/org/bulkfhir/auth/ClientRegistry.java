@@ -1,6 +1,6 @@
 package org.bulkfhir.auth;
 
-import org.bulkfhir.config.BulkFhirProperties;
+import org.bulkfhir.settings.BulkFhirProperties;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -34,19 +34,19 @@ public class ClientRegistry {
 			BulkFhirProperties.Client client = fromConfiguration.get(i);
 			try {
 				RegisteredClient registered = new RegisteredClient(
-						client.getClientId(),
-						client.getName() == null ? client.getClientId() : client.getName(),
-						AppType.parse(client.getAppType()),
-						publicOnly(client.getJwks()),
-						client.getJwksUri(),
-						parseScopes(client.getScopes()),
-						client.isEnabled(),
+						client.clientId(),
+						client.name() == null ? client.clientId() : client.name(),
+						AppType.parse(client.appType()),
+						publicOnly(client.jwks()),
+						client.jwksUri(),
+						parseScopes(client.scopes()),
+						client.enabled(),
 						true);
 				validate(registered);
-				configured.put(client.getClientId(), registered);
+				configured.put(client.clientId(), registered);
 			} catch (IllegalArgumentException e) {
 				throw new IllegalArgumentException(
-						"bulkfhir.clients[" + i + "] (client-id " + client.getClientId() + "): " + e.getMessage());
+						"bulkfhir.clients[" + i + "] (client-id " + client.clientId() + "): " + e.getMessage());
 			}
 		}
 	}

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import org.bulkfhir.audit.BulkAuditInterceptor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +26,11 @@ import java.util.Set;
  */
 @Interceptor
 public class SmartEndpoints {
+
+	/** Request attributes the token endpoint leaves for the audit trail (read by {@code audit.BulkAuditInterceptor}). */
+	public static final String TOKEN_CLIENT = "bulkfhir.audit.tokenClient";
+	public static final String TOKEN_GRANTED = "bulkfhir.audit.tokenGranted";
+	public static final String TOKEN_REFUSAL = "bulkfhir.audit.tokenRefusal";
 
 	public static final String DISCOVERY_PATH = "/.well-known/smart-configuration";
 	public static final String TOKEN_PATH = "/auth/token";
@@ -121,8 +125,8 @@ public class SmartEndpoints {
 			body.put("token_type", "bearer");
 			body.put("expires_in", tokens.lifetime().toSeconds());
 			body.put("scope", String.join(" ", granted));
-			request.setAttribute(BulkAuditInterceptor.TOKEN_CLIENT, client.clientId());
-			request.setAttribute(BulkAuditInterceptor.TOKEN_GRANTED, String.join(" ", granted));
+			request.setAttribute(TOKEN_CLIENT, client.clientId());
+			request.setAttribute(TOKEN_GRANTED, String.join(" ", granted));
 			writeJson(response, 200, body);
 			LOG.debug("Access token issued to client {} for scopes {}", client.clientId(), String.join(" ", granted));
 			tell(listener -> listener.issued(client.clientId()));
@@ -131,7 +135,7 @@ public class SmartEndpoints {
 		} catch (RuntimeException e) {
 			String ref = CorrelationId.next();
 			LOG.warn("Token request failed (ref {})", ref, e);
-			request.setAttribute(BulkAuditInterceptor.TOKEN_REFUSAL, "server_error (ref " + ref + ")");
+			request.setAttribute(TOKEN_REFUSAL, "server_error (ref " + ref + ")");
 			ObjectNode body = error("server_error", CorrelationId.append("the token could not be issued", ref));
 			writeJson(response, 500, body);
 			tell(listener -> listener.refused("server_error"));
@@ -166,7 +170,7 @@ public class SmartEndpoints {
 		String ref = CorrelationId.next();
 		LOG.info("Token request refused (ref {}): {} {}{} [from {}]", ref, e.error(), e.getMessage(),
 				e.detail() == null ? "" : " - " + e.detail(), request.getRemoteAddr());
-		request.setAttribute(BulkAuditInterceptor.TOKEN_REFUSAL, e.error() + ": " + e.getMessage()
+		request.setAttribute(TOKEN_REFUSAL, e.error() + ": " + e.getMessage()
 				+ (e.detail() == null ? "" : " - " + e.detail()) + " (ref " + ref + ")");
 		if (e.status() == 401) {
 			response.setHeader("WWW-Authenticate", "Bearer error=\"invalid_client\"");

@@ -1,5 +1,6 @@
 package org.bulkfhir.export;
 
+import org.bulkfhir.output.ExportedFile;
 import ca.uhn.fhir.model.api.IModelJson;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonSetter;

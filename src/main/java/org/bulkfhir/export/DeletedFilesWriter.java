@@ -1,5 +1,9 @@
 package org.bulkfhir.export;
 
+import org.bulkfhir.output.ExportedFile;
+import org.bulkfhir.read.GroupMembers;
+import org.bulkfhir.read.DeletedResources;
+import org.bulkfhir.read.PatientCompartment;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.parser.IParser;
 import org.bulkfhir.output.NdjsonRollingWriter;

@@ -5,12 +5,12 @@ import ca.uhn.fhir.batch2.model.JobDefinition;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.util.JsonUtil;
 import org.bulkfhir.errors.Refusal;
+import org.bulkfhir.jobstore.ExportJobStore;
 import org.bulkfhir.storage.ExportFileStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.ConcurrencyFailureException;
 import org.springframework.dao.DuplicateKeyException;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -46,10 +46,9 @@ public class ExportAdmission {
 			int maxRunningPerClient, int maxFinishedPerClient, long maxTotalBytes, long minFreeBytes, Duration expiry) {}
 
 	private static final Logger LOG = LoggerFactory.getLogger(ExportAdmission.class);
-	private static final String RUNNING = "'QUEUED', 'IN_PROGRESS', 'FINALIZE', 'ERRORED'";
 	private static final int LOCK_ATTEMPTS = 5;
 
-	private final JdbcTemplate jdbc;
+	private final ExportJobStore jobStore;
 	private final TransactionTemplate transactions;
 	private final IJobPersistence persistence;
 	private final JobDefinition<?> definition;
@@ -57,13 +56,13 @@ public class ExportAdmission {
 	private final Limits limits;
 
 	public ExportAdmission(
-			JdbcTemplate jdbc,
+			ExportJobStore jobStore,
 			TransactionTemplate transactions,
 			IJobPersistence persistence,
 			JobDefinition<?> definition,
 			ExportFileStore store,
 			Limits limits) {
-		this.jdbc = jdbc;
+		this.jobStore = jobStore;
 		this.transactions = transactions;
 		this.persistence = persistence;
 		this.definition = definition;
@@ -97,10 +96,9 @@ public class ExportAdmission {
 	private String admitLocked(String clientKey, String groupId, String parametersJson, RequestDetails request) {
 		requireSharedConnection();
 		long now = System.currentTimeMillis();
-		jdbc.update("UPDATE BF_EXPORT_ADMISSION SET LAST_KICKOFF = ? WHERE CLIENT_KEY = ?", new Timestamp(now), clientKey);
+		jobStore.lockAdmissionRow(clientKey, new Timestamp(now));
 		if (limits.maxRunningPerClient() > 0) {
-			int running = count("o.CLIENT_KEY = ? AND i.JOB_CANCELLED = ? AND i.STAT IN (" + RUNNING + ")",
-					clientKey, false);
+			int running = jobStore.activeJobsOf(clientKey);
 			if (running >= limits.maxRunningPerClient()) {
 				throw new Refusal(429, 10, "This client already has " + limits.maxRunningPerClient()
 						+ " exports running; wait for one to complete or delete one");
@@ -115,17 +113,13 @@ public class ExportAdmission {
 			}
 		}
 		String jobId = persistence.onCreateWithFirstChunk(request, definition, parametersJson).jobInstanceId;
-		jdbc.update("INSERT INTO BF_EXPORT_OWNER (JOB_ID, CLIENT_KEY, CREATED, GROUP_ID) VALUES (?, ?, ?, ?)",
-				jobId, clientKey, new Timestamp(now), groupKey(groupId));
+		jobStore.recordOwner(jobId, clientKey, new Timestamp(now), groupKey(groupId));
 		return jobId;
 	}
 
 	/** The client's completed jobs whose files are still kept: by the expiry each stored at completion. */
 	private int unexpiredCompleted(String clientKey, long now) {
-		List<String> reports = jdbc.queryForList("SELECT i.REPORT_VC FROM BF_EXPORT_OWNER o"
-						+ " JOIN BT2_JOB_INSTANCE i ON i.ID = o.JOB_ID"
-						+ " WHERE o.CLIENT_KEY = ? AND i.JOB_CANCELLED = ? AND i.STAT = 'COMPLETED'",
-				String.class, clientKey, false);
+		List<String> reports = jobStore.completedReportsOf(clientKey);
 		int unexpired = 0;
 		for (String report : reports) {
 			if (report == null || report.isBlank()
@@ -136,24 +130,13 @@ public class ExportAdmission {
 		return unexpired;
 	}
 
-	private int count(String where, Object... args) {
-		Integer count = jdbc.queryForObject(
-				"SELECT COUNT(*) FROM BF_EXPORT_OWNER o JOIN BT2_JOB_INSTANCE i ON i.ID = o.JOB_ID WHERE " + where,
-				Integer.class,
-				args);
-		return count == null ? 0 : count;
-	}
-
 	/** The client's lock row; created once, by whichever kick-off comes first. */
 	private void ensureLockRow(String clientKey) {
-		Integer present = jdbc.queryForObject(
-				"SELECT COUNT(*) FROM BF_EXPORT_ADMISSION WHERE CLIENT_KEY = ?", Integer.class, clientKey);
-		if (present != null && present > 0) {
+		if (jobStore.hasAdmissionRow(clientKey)) {
 			return;
 		}
 		try {
-			jdbc.update("INSERT INTO BF_EXPORT_ADMISSION (CLIENT_KEY, LAST_KICKOFF) VALUES (?, ?)",
-					clientKey, new Timestamp(System.currentTimeMillis()));
+			jobStore.createAdmissionRow(clientKey, new Timestamp(System.currentTimeMillis()));
 		} catch (DuplicateKeyException e) {
 			// another kick-off of the same client created it meanwhile
 		}
@@ -165,7 +148,7 @@ public class ExportAdmission {
 	 * connection to JDBC would silently lose that.
 	 */
 	private void requireSharedConnection() {
-		if (!TransactionSynchronizationManager.hasResource(jdbc.getDataSource())) {
+		if (!TransactionSynchronizationManager.hasResource(jobStore.dataSource())) {
 			throw new IllegalStateException("bulkfhir export admission needs the host's transaction manager to"
 					+ " share its connection with JDBC (a JpaTransactionManager with the DataSource of the HAPI"
 					+ " persistence unit)");

@@ -2,7 +2,7 @@ package org.bulkfhir.export;
 
 import ca.uhn.fhir.model.api.IModelJson;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import org.bulkfhir.output.UpdatedWindow;
+import org.bulkfhir.read.UpdatedWindow;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,6 @@
 package org.bulkfhir.export;
 
+import org.bulkfhir.read.GroupMembers;
 import ca.uhn.fhir.rest.annotation.IdParam;
 import ca.uhn.fhir.rest.annotation.Operation;
 import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;

@@ -2,17 +2,16 @@ package org.bulkfhir.export;
 
 import ca.uhn.fhir.batch2.api.IJobPersistence;
 import ca.uhn.fhir.util.JsonUtil;
+import org.bulkfhir.jobstore.ExportJobStore;
 import org.bulkfhir.storage.ExportFileStore;
 import org.bulkfhir.lifecycle.PeriodicTask;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import java.io.IOException;
 import java.sql.Timestamp;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -29,7 +28,7 @@ public class ExportPurge extends PeriodicTask {
 	private static final Logger LOG = LoggerFactory.getLogger(ExportPurge.class);
 
 	private final IJobPersistence persistence;
-	private final JdbcTemplate jdbc;
+	private final ExportJobStore jobStore;
 	private final ExportFileStore store;
 	private final TransactionTemplate transactions;
 	private final Duration expiry;
@@ -38,14 +37,14 @@ public class ExportPurge extends PeriodicTask {
 
 	public ExportPurge(
 			IJobPersistence persistence,
-			JdbcTemplate jdbc,
+			ExportJobStore jobStore,
 			ExportFileStore store,
 			TransactionTemplate transactions,
 			Duration expiry,
 			Duration interval) {
 		super("bulkfhir-purge", Duration.ofMillis(Math.max(100, interval.toMillis())));
 		this.persistence = persistence;
-		this.jdbc = jdbc;
+		this.jobStore = jobStore;
 		this.store = store;
 		this.transactions = transactions;
 		this.expiry = expiry;
@@ -64,10 +63,7 @@ public class ExportPurge extends PeriodicTask {
 		}
 		long now = System.currentTimeMillis();
 		int removed = 0;
-		List<Map<String, Object>> ended = jdbc.queryForList(
-				"SELECT ID, STAT, END_TIME, UPDATE_TIME, REPORT_VC FROM BT2_JOB_INSTANCE WHERE DEFINITION_ID = ?"
-						+ " AND STAT IN ('COMPLETED', 'FAILED', 'CANCELLED')",
-				ExportJobService.JOB_DEFINITION_ID);
+		List<Map<String, Object>> ended = jobStore.endedJobs();
 		for (Map<String, Object> row : ended) {
 			if (expiresAt(row) <= now) {
 				remove((String) row.get("ID"));
@@ -75,7 +71,7 @@ public class ExportPurge extends PeriodicTask {
 			}
 		}
 		removeOrphanedFiles();
-		jdbc.update("DELETE FROM BF_EXPORT_OWNER WHERE JOB_ID NOT IN (SELECT ID FROM BT2_JOB_INSTANCE)");
+		jobStore.deleteOwnersOfRemovedJobs();
 		return removed;
 	}
 
@@ -113,8 +109,7 @@ public class ExportPurge extends PeriodicTask {
 	 * so that they are deleted with their jobs like any other.
 	 */
 	private void adoptUnmarkedDirectories() throws IOException {
-		for (String id : jdbc.queryForList("SELECT ID FROM BT2_JOB_INSTANCE WHERE DEFINITION_ID = ?", String.class,
-				ExportJobService.JOB_DEFINITION_ID)) {
+		for (String id : jobStore.jobIds()) {
 			store.adopt(id);
 		}
 	}
@@ -125,7 +120,7 @@ public class ExportPurge extends PeriodicTask {
 		if (withFiles.isEmpty()) {
 			return;
 		}
-		Set<String> known = new HashSet<>(jdbc.queryForList("SELECT ID FROM BT2_JOB_INSTANCE", String.class));
+		Set<String> known = jobStore.allInstanceIds();
 		for (String id : withFiles) {
 			if (!known.contains(id)) {
 				store.deleteJob(id);

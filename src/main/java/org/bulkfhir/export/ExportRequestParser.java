@@ -1,5 +1,7 @@
 package org.bulkfhir.export;
 
+import org.bulkfhir.read.FilterSearch;
+import org.bulkfhir.read.PatientCompartment;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.parser.DataFormatException;
 import ca.uhn.fhir.rest.api.Constants;
@@ -7,7 +9,7 @@ import ca.uhn.fhir.rest.api.PreferHeader;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.RestfulServerUtils;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
-import org.bulkfhir.config.BulkFhirProperties;
+import org.bulkfhir.settings.BulkFhirProperties;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.instance.model.api.IPrimitiveType;
 import org.hl7.fhir.r4.model.InstantType;
@@ -107,8 +109,8 @@ public class ExportRequestParser {
 		params.setRequestUrl(request.getCompleteUrl());
 		params.setClientId(ExportCaller.clientId(request));
 		params.setTransactionTime(System.currentTimeMillis());
-		params.setMaxResourcesPerFile(properties.getExport().getMaxResourcesPerFile());
-		params.setMaxBytesPerFile(properties.getExport().getMaxBytesPerFile());
+		params.setMaxResourcesPerFile(properties.export().maxResourcesPerFile());
+		params.setMaxBytesPerFile(properties.export().maxBytesPerFile());
 		params.setAllowPartialManifests(bool(ALLOW_PARTIAL_MANIFESTS, values.get(ALLOW_PARTIAL_MANIFESTS)));
 		params.setOrganizeOutputBy(OrganizeOutputBy.parse(level, values.get(OrganizeOutputBy.NAME)));
 		return params;

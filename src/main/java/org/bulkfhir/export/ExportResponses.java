@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import jakarta.servlet.http.HttpServletResponse;
 import org.hl7.fhir.r4.model.InstantType;
 import org.bulkfhir.errors.ErrorReference;
+import org.bulkfhir.output.ExportedFile;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -62,13 +62,13 @@ public class ExportWorkChunk implements IModelJson {
 	}
 
 	/** The lastUpdated window this chunk exports: the export's, without {@code _since} for patients joined since. */
-	public org.bulkfhir.output.UpdatedWindow window(ExportJobParameters params) {
+	public org.bulkfhir.read.UpdatedWindow window(ExportJobParameters params) {
 		return window(params, joinedSince);
 	}
 
-	static org.bulkfhir.output.UpdatedWindow window(ExportJobParameters params, boolean joinedSince) {
+	static org.bulkfhir.read.UpdatedWindow window(ExportJobParameters params, boolean joinedSince) {
 		return joinedSince
-				? new org.bulkfhir.output.UpdatedWindow(null, params.effectiveUntil(), params.getTransactionTime())
+				? new org.bulkfhir.read.UpdatedWindow(null, params.effectiveUntil(), params.getTransactionTime())
 				: params.updatedWindow();
 	}
 

@@ -1,5 +1,6 @@
 package org.bulkfhir.export;
 
+import org.bulkfhir.output.ExportedFile;
 import ca.uhn.fhir.batch2.api.IJobPersistence;
 import ca.uhn.fhir.batch2.model.StatusEnum;
 import ca.uhn.fhir.batch2.model.WorkChunk;

@@ -1,5 +1,10 @@
 package org.bulkfhir.export;
 
+import org.bulkfhir.output.ExportedFile;
+import org.bulkfhir.read.PatientCompartment;
+import org.bulkfhir.read.FilterSearch;
+import org.bulkfhir.read.Snapshot;
+import org.bulkfhir.read.ExportQueries;
 import ca.uhn.fhir.batch2.api.ChunkExecutionDetails;
 import ca.uhn.fhir.batch2.api.IJobDataSink;
 import ca.uhn.fhir.batch2.api.IReductionStepWorker;
@@ -10,7 +15,6 @@ import ca.uhn.fhir.batch2.model.ChunkOutcome;
 import jakarta.annotation.Nonnull;
 import org.bulkfhir.output.ChunkFileWriters;
 import org.bulkfhir.output.ExportOutput;
-import org.bulkfhir.provenance.ProvenanceSelector;
 
 import java.io.IOException;
 import java.util.ArrayList;

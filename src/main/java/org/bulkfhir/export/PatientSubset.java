@@ -1,5 +1,7 @@
 package org.bulkfhir.export;
 
+import org.bulkfhir.read.GroupMembers;
+import org.bulkfhir.read.ExportQueries;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 
 import java.util.List;

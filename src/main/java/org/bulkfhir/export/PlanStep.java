@@ -1,11 +1,15 @@
 package org.bulkfhir.export;
 
+import org.bulkfhir.read.FilterSearch;
+import org.bulkfhir.read.GroupMembers;
+import org.bulkfhir.read.Snapshot;
+import org.bulkfhir.read.ExportQueries;
 import ca.uhn.fhir.batch2.api.IFirstJobStepWorker;
 import ca.uhn.fhir.batch2.api.IJobDataSink;
 import ca.uhn.fhir.batch2.api.RunOutcome;
 import ca.uhn.fhir.batch2.api.StepExecutionDetails;
 import jakarta.annotation.Nonnull;
-import org.bulkfhir.config.BulkFhirProperties;
+import org.bulkfhir.settings.BulkFhirProperties;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -67,7 +71,7 @@ public class PlanStep implements IFirstJobStepWorker<ExportJobParameters, Export
 					emitPatientBatches(params, queries.patientPids(params.getPatientIds(), asOf), views, sink, sequence, false);
 				} else {
 					long after = Long.MIN_VALUE;
-					int pageSize = Math.max(properties.getExport().getPatientsPerChunk(), 1);
+					int pageSize = Math.max(properties.export().patientsPerChunk(), 1);
 					List<Long> page;
 					while (!(page = queries.nextPids("Patient", after, pageSize, asOf)).isEmpty()) {
 						emitPatientBatches(params, page, views, sink, sequence, false);
@@ -77,7 +81,7 @@ public class PlanStep implements IFirstJobStepWorker<ExportJobParameters, Export
 			}
 			case SYSTEM -> {
 				List<String> present = queries.typesWithData(asOf);
-				int pageSize = Math.max(properties.getExport().getResourcesPerChunk(), 1);
+				int pageSize = Math.max(properties.export().resourcesPerChunk(), 1);
 				for (String type : params.getScanTypes()) {
 					if (!present.contains(type)) {
 						continue;
@@ -126,7 +130,7 @@ public class PlanStep implements IFirstJobStepWorker<ExportJobParameters, Export
 		}
 		List<Long> selected = filterSearch.matching(
 				"Patient", patients, params.filtersFor("Patient"), views, ExportWorkChunk.window(params, joinedSince));
-		int size = Math.max(properties.getExport().getPatientsPerChunk(), 1);
+		int size = Math.max(properties.export().patientsPerChunk(), 1);
 		for (int start = 0; start < selected.size(); start += size) {
 			List<Long> batch = new ArrayList<>(selected.subList(start, Math.min(selected.size(), start + size)));
 			sink.accept(joinedSince

@@ -1,5 +1,10 @@
 package org.bulkfhir.export;
 
+import org.bulkfhir.output.ExportedFile;
+import org.bulkfhir.read.FilterSearch;
+import org.bulkfhir.read.PatientCompartment;
+import org.bulkfhir.read.Snapshot;
+import org.bulkfhir.read.ExportQueries;
 import ca.uhn.fhir.batch2.api.IJobDataSink;
 import ca.uhn.fhir.batch2.api.IJobStepWorker;
 import ca.uhn.fhir.batch2.api.JobExecutionFailedException;
@@ -8,8 +13,7 @@ import ca.uhn.fhir.batch2.api.StepExecutionDetails;
 import jakarta.annotation.Nonnull;
 import org.bulkfhir.output.ChunkFileWriters;
 import org.bulkfhir.output.ExportOutput;
-import org.bulkfhir.output.UpdatedWindow;
-import org.bulkfhir.provenance.ProvenanceSelector;
+import org.bulkfhir.read.UpdatedWindow;
 
 import java.io.IOException;
 import java.util.ArrayList;

@@ -10,14 +10,13 @@ import org.bulkfhir.auth.SmartEndpoints;
 import org.bulkfhir.export.ExportJob;
 import org.bulkfhir.export.ExportJobParameters;
 import org.bulkfhir.export.ExportReport;
-import org.bulkfhir.export.ExportedFile;
+import org.bulkfhir.output.ExportedFile;
+import org.bulkfhir.jobstore.ExportJobStore;
 import org.bulkfhir.storage.ExportFileStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 
@@ -55,11 +54,11 @@ public class BulkFhirMeters implements SmartEndpoints.TokenListener {
 			MeterRegistry registry,
 			boolean clientLabel,
 			ExportFileStore store,
-			JdbcTemplate jdbc,
+			ExportJobStore jobStore,
 			Duration gaugeCacheTime) {
 		this.registry = registry;
 		this.clientLabel = clientLabel;
-		this.jobs = new JobCounts(jdbc, gaugeCacheTime);
+		this.jobs = new JobCounts(jobStore, gaugeCacheTime);
 		this.usage = new StoreUsage(store, gaugeCacheTime);
 		Gauge.builder("bulkfhir.export.jobs", jobs, j -> j.get().running())
 				.description("Exports running (in progress or writing their manifest), cluster-wide")
@@ -172,22 +171,16 @@ public class BulkFhirMeters implements SmartEndpoints.TokenListener {
 	static final class JobCounts extends CachedValue<JobCounts.Counts> {
 		record Counts(long running, long waiting) {}
 
-		private final JdbcTemplate jdbc;
+		private final ExportJobStore jobStore;
 
-		JobCounts(JdbcTemplate jdbc, Duration cacheTime) {
+		JobCounts(ExportJobStore jobStore, Duration cacheTime) {
 			super(cacheTime, new Counts(0, 0));
-			this.jdbc = jdbc;
+			this.jobStore = jobStore;
 		}
 
 		@Override
 		protected Counts load() {
-			Map<String, Long> byStatus = new HashMap<>();
-			jdbc.query("SELECT STAT, COUNT(*) FROM BT2_JOB_INSTANCE WHERE DEFINITION_ID = ?"
-					+ " AND STAT IN ('QUEUED', 'IN_PROGRESS', 'FINALIZE', 'ERRORED') GROUP BY STAT",
-					rs -> {
-						byStatus.put(rs.getString(1), rs.getLong(2));
-					},
-					org.bulkfhir.export.ExportJobService.JOB_DEFINITION_ID);
+			Map<String, Long> byStatus = jobStore.activeJobsByState();
 			long running = byStatus.getOrDefault("IN_PROGRESS", 0L)
 					+ byStatus.getOrDefault("FINALIZE", 0L)
 					+ byStatus.getOrDefault("ERRORED", 0L);

@@ -1,6 +1,6 @@
 package org.bulkfhir.metrics;
 
-import org.bulkfhir.config.ExportAvailability;
+import org.bulkfhir.read.ExportAvailability;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;
 

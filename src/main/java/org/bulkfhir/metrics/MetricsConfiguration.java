@@ -3,8 +3,10 @@ package org.bulkfhir.metrics;
 import ca.uhn.fhir.interceptor.api.IInterceptorService;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.bulkfhir.auth.SmartEndpoints;
-import org.bulkfhir.config.BulkFhirProperties;
-import org.bulkfhir.config.ExportAvailability;
+import org.bulkfhir.export.ExportJobService;
+import org.bulkfhir.jobstore.ExportJobStore;
+import org.bulkfhir.settings.BulkFhirProperties;
+import org.bulkfhir.read.ExportAvailability;
 import org.bulkfhir.storage.ExportFileStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,9 +50,11 @@ public class MetricsConfiguration {
 				LOG.info("bulkfhir metrics: the host has no (single or primary) Micrometer MeterRegistry; none registered");
 				return new MetricsBinding(null);
 			}
-			BulkFhirProperties.Metrics settings = properties.getMetrics();
+			BulkFhirProperties.Metrics settings = properties.metrics();
 			BulkFhirMeters meters = new BulkFhirMeters(
-					registry, settings.isClientLabel(), store, bulkfhirJdbc.getJdbcTemplate(), settings.getGaugeCache());
+					registry, settings.clientLabel(), store,
+					new ExportJobStore(bulkfhirJdbc.getJdbcTemplate(), ExportJobService.JOB_DEFINITION_ID),
+					settings.gaugeCache());
 			interceptorService.registerInterceptor(new ExportLifecycleHooks(meters));
 			smartEndpoints.forEach(endpoints -> endpoints.addListener(meters));
 			LOG.info("bulkfhir metrics registered in {}", registry.getClass().getSimpleName());
@@ -67,7 +71,7 @@ public class MetricsConfiguration {
 		public ExportStoreHealthIndicator bulkfhirExportStoreHealthIndicator(
 				ExportFileStore store, BulkFhirProperties properties) {
 			return new ExportStoreHealthIndicator(
-					store, properties.getStorage().getMaxTotalBytes(), properties.getStorage().getMinFreeBytes());
+					store, properties.storage().maxTotalBytes(), properties.storage().minFreeBytes());
 		}
 
 		/** Shown as {@code bulkfhirCompatibility} in {@code /actuator/health}. */

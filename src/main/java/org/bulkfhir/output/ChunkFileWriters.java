@@ -1,7 +1,8 @@
 package org.bulkfhir.output;
 
+import org.bulkfhir.read.UpdatedWindow;
+import org.bulkfhir.read.StoredResourceReader;
 import ca.uhn.fhir.context.FhirContext;
-import org.bulkfhir.export.ExportedFile;
 import org.bulkfhir.storage.ExportFileStore;
 import org.bulkfhir.errors.ErrorReference;
 import org.hl7.fhir.r4.model.OperationOutcome;

@@ -1,5 +1,7 @@
 package org.bulkfhir.output;
 
+import org.bulkfhir.read.UpdatedWindow;
+import org.bulkfhir.read.StoredResourceReader;
 import ca.uhn.fhir.context.FhirContext;
 import org.bulkfhir.storage.ExportFileStore;
 

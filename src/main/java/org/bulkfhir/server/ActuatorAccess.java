@@ -7,7 +7,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import org.bulkfhir.admin.AdminAccess;
 import org.bulkfhir.admin.AdminLoginThrottle;
 import org.bulkfhir.admin.AdminResponseFilter;
-import org.bulkfhir.config.BulkFhirProperties;
+import org.bulkfhir.settings.BulkFhirProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -42,7 +42,7 @@ public class ActuatorAccess {
 	public FilterRegistrationBean<AdminResponseFilter> bulkfhirActuatorThrottle(
 			BulkFhirProperties properties, @Value("${bulkfhir.server.actuator-access:admin}") String mode) {
 		AdminLoginThrottle throttle = new AdminLoginThrottle(
-				properties.getAdmin().getMaxFailedLogins(), properties.getAdmin().getFailedLoginWindow());
+				properties.admin().maxFailedLogins(), properties.admin().failedLoginWindow());
 		FilterRegistrationBean<AdminResponseFilter> registration =
 				new FilterRegistrationBean<>(new AdminResponseFilter(throttle));
 		registration.setName("bulkfhirActuatorThrottle");

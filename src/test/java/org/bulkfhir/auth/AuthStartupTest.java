@@ -1,8 +1,9 @@
 package org.bulkfhir.auth;
 
+import org.bulkfhir.config.AuthConfiguration;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
-import org.bulkfhir.config.BulkFhirProperties;
+import org.bulkfhir.settings.BulkFhirProperties;
 import org.bulkfhir.support.TestApps;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,14 +34,8 @@ class AuthStartupTest {
 			.withPropertyValues("bulkfhir.public-base-url=https://fhir.example.org/fhir");
 
 	@Configuration(proxyBeanMethods = false)
-	@EnableConfigurationProperties
+	@EnableConfigurationProperties(BulkFhirProperties.class)
 	static class Host {
-		@Bean
-		@ConfigurationProperties("bulkfhir")
-		BulkFhirProperties bulkfhirProperties() {
-			return new BulkFhirProperties();
-		}
-
 		@Bean
 		NamedParameterJdbcTemplate bulkfhirJdbc() {
 			DriverManagerDataSource dataSource = new DriverManagerDataSource(

@@ -1,6 +1,6 @@
 package org.bulkfhir.auth;
 
-import org.bulkfhir.config.BulkFhirProperties;
+import org.bulkfhir.settings.BulkFhirProperties;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.env.YamlPropertySourceLoader;
@@ -29,7 +29,7 @@ class ConfiguredClientsTest {
 		DriverManagerDataSource dataSource = new DriverManagerDataSource("jdbc:h2:mem:clients;DB_CLOSE_DELAY=-1", "sa", "");
 		new org.bulkfhir.schema.BulkFhirSchema(dataSource);
 		JdbcTemplate jdbc = new JdbcTemplate(dataSource);
-		ClientRegistry registry = new ClientRegistry(jdbc, properties.getClients(), new JwksUriPolicy(false));
+		ClientRegistry registry = new ClientRegistry(jdbc, properties.clients(), new JwksUriPolicy(false));
 
 		RegisteredClient client = registry.find("analytics-warehouse").orElseThrow();
 		assertThat(client.appType()).isEqualTo(AppType.SYSTEM);

@@ -4,7 +4,7 @@ import ca.uhn.fhir.batch2.jobs.export.BulkDataExportProvider;
 import ca.uhn.fhir.rest.server.RestfulServer;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.bulkfhir.config.BulkFhirConfiguration;
-import org.bulkfhir.config.RestfulServerRegistrar;
+import org.bulkfhir.lifecycle.RestfulServerRegistrar;
 import org.bulkfhir.export.ExportKickoffProvider;
 import org.bulkfhir.support.BulkClient;
 import org.bulkfhir.support.TestApps;

@@ -5,7 +5,7 @@ import ca.uhn.fhir.jpa.binary.interceptor.BinaryStorageInterceptor;
 import ca.uhn.fhir.jpa.model.config.PartitionSettings;
 import ca.uhn.fhir.jpa.model.entity.StorageSettings.TagStorageModeEnum;
 import com.fasterxml.jackson.databind.JsonNode;
-import org.bulkfhir.config.HapiCompatibility;
+import org.bulkfhir.read.HapiCompatibility;
 import org.bulkfhir.support.BulkClient;
 import org.bulkfhir.support.ServerTestBase;
 import org.bulkfhir.support.TestDatabase;

@@ -54,7 +54,8 @@ class StoredExpiryTest extends ServerTestBase {
 		assertThat(job.isExpired(shortened)).isFalse();
 		assertThat(job.expiresAt(Duration.ofDays(30))).isEqualTo(published);
 
-		ExportPurge purge = new ExportPurge(persistence, bulkfhirJdbc.getJdbcTemplate(), store, bulkfhirTransactions,
+		ExportPurge purge = new ExportPurge(persistence,
+				new org.bulkfhir.jobstore.ExportJobStore(bulkfhirJdbc.getJdbcTemplate(), ExportJobService.JOB_DEFINITION_ID), store, bulkfhirTransactions,
 				shortened, Duration.ofHours(1));
 		purge.purge();
 		assertThat(jobs.findAny(id)).as("the purge honours the stored expiry").isPresent();

@@ -7,7 +7,7 @@ import org.bulkfhir.support.TestApps;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import ca.uhn.fhir.jpa.model.config.PartitionSettings;
-import org.bulkfhir.config.HapiCompatibility;
+import org.bulkfhir.read.HapiCompatibility;
 
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -8,12 +8,12 @@ import ca.uhn.fhir.interceptor.executor.InterceptorService;
 import ca.uhn.fhir.util.JsonUtil;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.bulkfhir.config.BulkFhirProperties;
+import org.bulkfhir.settings.BulkFhirProperties;
 import org.bulkfhir.export.ExportJobParameters;
 import org.bulkfhir.export.ExportJobService;
 import org.bulkfhir.export.ExportLevel;
 import org.bulkfhir.export.ExportReport;
-import org.bulkfhir.export.ExportedFile;
+import org.bulkfhir.output.ExportedFile;
 import org.bulkfhir.storage.FilesystemExportFileStore;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.BeforeEach;
@@ -104,8 +104,7 @@ class MetricsBindingTest {
 	@Test
 	void theClientLabelCanBeSwitchedOff() throws Exception {
 		SimpleMeterRegistry registry = new SimpleMeterRegistry();
-		BulkFhirProperties properties = new BulkFhirProperties();
-		properties.getMetrics().setClientLabel(false);
+		BulkFhirProperties properties = BulkFhirProperties.bind(Map.of("metrics.client-label", "false"));
 		bind(new StaticListableBeanFactory(Map.of("registry", registry)), properties);
 		fire(Pointcut.STORAGE_POSTSTORAGE_BATCH_JOB_CREATE, instance(StatusEnum.QUEUED, ExportJobService.JOB_DEFINITION_ID));
 		assertThat(registry.find("bulkfhir.exports.started").counter().getId().getTag("client")).isNull();
@@ -133,8 +132,8 @@ class MetricsBindingTest {
 	private org.springframework.boot.test.context.runner.ApplicationContextRunner contextRunner() {
 		return new org.springframework.boot.test.context.runner.ApplicationContextRunner()
 				.withUserConfiguration(MetricsConfiguration.class)
-				.withBean(BulkFhirProperties.class, BulkFhirProperties::new)
-				.withBean(org.bulkfhir.config.ExportAvailability.class, org.bulkfhir.config.ExportAvailability::new)
+				.withBean(BulkFhirProperties.class, BulkFhirProperties::defaults)
+				.withBean(org.bulkfhir.read.ExportAvailability.class, org.bulkfhir.read.ExportAvailability::new)
 				.withBean(org.bulkfhir.storage.ExportFileStore.class, () -> {
 					try {
 						return new FilesystemExportFileStore(exports);
@@ -147,7 +146,7 @@ class MetricsBindingTest {
 	}
 
 	private MetricsConfiguration.Meters.MetricsBinding bind(StaticListableBeanFactory beans) throws Exception {
-		return bind(beans, new BulkFhirProperties());
+		return bind(beans, BulkFhirProperties.defaults());
 	}
 
 	private MetricsConfiguration.Meters.MetricsBinding bind(StaticListableBeanFactory beans, BulkFhirProperties properties)

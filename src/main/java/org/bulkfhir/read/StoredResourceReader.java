@@ -1,0 +1,396 @@
+package org.bulkfhir.read;
+
+import ca.uhn.fhir.jpa.model.entity.StorageSettings.TagStorageModeEnum;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+
+import java.sql.Array;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Reads stored resource versions as JSON text, straight from HAPI's tables.
+ *
+ * <p>HAPI stores each version's JSON without {@code id} and {@code meta}: it keeps versionId and
+ * lastUpdated in {@code HFJ_RES_VER}, {@code meta.source} in its {@code SOURCE_URI}/{@code REQUEST_ID},
+ * and tags, security labels and profiles in its tag tables. Per batch of resources this reader reads
+ * those tags in one query ({@link StoredTag}), then streams the stored text of the versions and splices
+ * {@code id} and {@code meta} back in, so that each line equals what HAPI's read returns. A version whose
+ * stored form is anything else (compressed or external body, a {@code meta} kept in the text — meta
+ * extensions, or tags in INLINE mode — or unexpected text) is read by {@link HapiBatchReader}, all of a
+ * batch's together.
+ *
+ * <p>Each resource is read in its version at the export's transaction time: the current version when
+ * the resource has not changed since ({@code HFJ_RESOURCE.RES_UPDATED} no later), otherwise the newest
+ * version of its history updated no later ({@link #AT_SNAPSHOT}). The tags are looked up by the version's
+ * pid where HAPI keeps them per version (VERSIONED mode), by the resource's pid where it keeps one set
+ * per resource (NON_VERSIONED: HAPI keeps only the current tags, so an older version is exported with
+ * the tags the resource has now), and the fallback loads versions by their pid.
+ */
+public class StoredResourceReader {
+
+	public static final int IN_LIST_LIMIT = 500;
+
+	/** Consecutive slices of at most {@link #IN_LIST_LIMIT} elements: SQL IN-lists stay bounded. */
+	public static <T> List<List<T>> batches(List<T> values) {
+		return batches(values, IN_LIST_LIMIT);
+	}
+
+	public static <T> List<List<T>> batches(List<T> values, int size) {
+		List<List<T>> batches = new ArrayList<>();
+		for (int start = 0; start < values.size(); start += size) {
+			batches.add(values.subList(start, Math.min(values.size(), start + size)));
+		}
+		return batches;
+	}
+
+	/**
+	 * One version of each resource of the batch ({@code %1$s}: HFJ_RESOURCE r of the batch, {@code %2$s}: the
+	 * stored text column, {@code %3$s}: the batch's condition, if any, {@code %4$s}: the version's tag ids as
+	 * an array, or NULL, {@code %5$s}: which version: {@link #CURRENT} or {@link #AT_SNAPSHOT}). Deleted
+	 * resources are included: whether a resource deleted now was live at the snapshot time is decided per row.
+	 */
+	private static final String VERSIONS = "SELECT r.RES_ID, r.RES_TYPE, r.FHIR_ID, r.HAS_TAGS, v.PID AS VER_PID,"
+			+ " v.RES_VER, v.HAS_TAGS AS VER_HAS_TAGS, v.RES_UPDATED, v.RES_DELETED_AT, v.RES_ENCODING,"
+			+ " %2$s AS RES_TEXT_VC, v.SOURCE_URI, v.REQUEST_ID, %4$s AS TAG_IDS"
+			+ " FROM %1$s JOIN HFJ_RES_VER v ON v.RES_ID = r.RES_ID AND %5$s%3$s ORDER BY r.RES_ID";
+
+	/** The current version: for every resource not changed since the snapshot time, the version at that time. */
+	private static final String CURRENT = "v.RES_VER = r.RES_VER";
+
+	/**
+	 * The newest version updated no later than the snapshot time ({@code :asOf}): one lookup in HAPI's
+	 * (RES_ID, RES_UPDATED) index of HFJ_RES_VER per resource. Versions are numbered in time order. A
+	 * resource created after that time has none and is left out by the join.
+	 */
+	private static final String AT_SNAPSHOT = "v.RES_VER = (SELECT MAX(h.RES_VER) FROM HFJ_RES_VER h"
+			+ " WHERE h.RES_ID = r.RES_ID AND h.RES_UPDATED <= :asOf)";
+
+	/**
+	 * The tag ids of a row as an array, on PostgreSQL and H2: one index lookup per tagged version
+	 * (HFJ_HISTORY_TAG by version pid, HFJ_RES_TAG by resource pid) in the same query as the text.
+	 */
+	private static final String VERSION_TAG_IDS =
+			"CASE WHEN v.HAS_TAGS THEN ARRAY(SELECT t.TAG_ID FROM HFJ_HISTORY_TAG t WHERE t.RES_VER_PID = v.PID) END";
+	private static final String RESOURCE_TAG_IDS =
+			"CASE WHEN r.HAS_TAGS THEN ARRAY(SELECT t.TAG_ID FROM HFJ_RES_TAG t WHERE t.RES_ID = r.RES_ID) END";
+
+	/**
+	 * The tag ids of the batch's resources ({@code %1$s}: the key, {@code %2$s}: the tag table t of the
+	 * batch, {@code %3$s}: the batch's condition, if any). VERSIONED keys them by version pid: every
+	 * version has its own (HFJ_HISTORY_TAG); NON_VERSIONED by resource pid: one set per resource
+	 * (HFJ_RES_TAG). The definitions come from {@link TagDefinitions}. For databases other than
+	 * PostgreSQL and H2, which read them with the text ({@link #VERSION_TAG_IDS}).
+	 */
+	private static final String TAGS = "SELECT %1$s AS TAG_KEY, t.TAG_ID FROM %2$s %3$s";
+
+	/** Resources per query when the batch is bound as an array (PostgreSQL, H2). */
+	static final int ARRAY_BATCH = 2_000;
+
+	private static final DateTimeFormatter LAST_UPDATED =
+			DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSxxx").withZone(ZoneId.systemDefault());
+
+	private final NamedParameterJdbcTemplate jdbc;
+	private final HapiBatchReader fallback;
+	private final TagStorageModeEnum tagMode;
+	private final PidBatches batches;
+	private final TagDefinitions tagDefinitions;
+	private final String versions;
+	private final String versionsAtSnapshot;
+	private final String versionTags;
+	private final String resourceTags;
+	private final String updated;
+	/** Tag ids come with each row (PostgreSQL, H2) rather than from a query of their own. */
+	private final boolean tagIdsInRow;
+
+	public StoredResourceReader(NamedParameterJdbcTemplate jdbc, HapiBatchReader fallback, TagStorageModeEnum tagMode) {
+		this.jdbc = jdbc;
+		this.fallback = fallback;
+		this.tagMode = tagMode;
+		this.batches = new PidBatches(jdbc, ARRAY_BATCH);
+		this.tagDefinitions = new TagDefinitions(jdbc, batches);
+		boolean h2 = batches.form() == PidBatches.Form.H2_JOIN;
+		// H2 hands out a CLOB column as a LOB handle and keeps every handle of a result for its LOB_TIMEOUT
+		// (5 minutes): a large export would hold one per resource read. As VARCHAR it is a plain value.
+		this.tagIdsInRow = batches.form() != PidBatches.Form.IN_LIST;
+		String tagIds = !tagIdsInRow ? "NULL" : switch (tagMode) {
+			case VERSIONED -> VERSION_TAG_IDS;
+			case NON_VERSIONED -> RESOURCE_TAG_IDS;
+			case INLINE -> "NULL";
+		};
+		String table = h2 ? PidBatches.H2_TABLE + " JOIN HFJ_RESOURCE r ON r.RES_ID = s.PID" : "HFJ_RESOURCE r";
+		String text = h2 ? "CAST(v.RES_TEXT_VC AS VARCHAR)" : "v.RES_TEXT_VC";
+		String where = h2 ? "" : " WHERE " + batches.in("r.RES_ID");
+		this.versions = String.format(VERSIONS, table, text, where, tagIds, CURRENT);
+		this.versionsAtSnapshot = String.format(VERSIONS, table, text, where, tagIds, AT_SNAPSHOT);
+		this.updated = h2
+				? "SELECT r.RES_ID, r.RES_UPDATED FROM " + PidBatches.H2_TABLE + " JOIN HFJ_RESOURCE r ON r.RES_ID = s.PID"
+				: "SELECT r.RES_ID, r.RES_UPDATED FROM HFJ_RESOURCE r WHERE " + batches.in("r.RES_ID");
+		this.versionTags = tags("HFJ_HISTORY_TAG", "t.RES_VER_PID");
+		this.resourceTags = tags("HFJ_RES_TAG", "t.RES_ID");
+	}
+
+	private String tags(String table, String key) {
+		return batches.form() == PidBatches.Form.H2_JOIN
+				? String.format(TAGS, key, PidBatches.H2_TABLE + " JOIN " + table + " t ON t.RES_ID = s.PID", "")
+				: String.format(TAGS, key, table + " t", "WHERE " + batches.in("t.RES_ID"));
+	}
+
+	private MapSqlParameterSource pids(List<Long> batch) {
+		return new MapSqlParameterSource("pids", batches.bind(batch));
+	}
+
+	/** One exported resource: its pid, type and the complete JSON line (no newline). */
+	public record StoredResource(long pid, String type, String fhirId, String json) {}
+
+	/** A resource that could not be read or encoded; the export goes on without it. */
+	public record FailedResource(long pid, String type, String message) {}
+
+	/** What one {@link #read} did: resources written, and how many of them HAPI had to read. */
+	public record ReadCounts(long written, long readByHapi) {}
+
+	/**
+	 * Streams the given resources to {@code sink}, batch by batch, each in its version at the window's
+	 * snapshot time ({@link UpdatedWindow#asOf}); those created after it, deleted at it and outside the
+	 * window are skipped, and those that cannot be encoded go to {@code failures}.
+	 *
+	 * <p>The current version is read first; only the resources changed (or deleted) after the snapshot
+	 * time, usually none or a few, are read again from their history, in one query per batch.
+	 */
+	public ReadCounts read(
+			List<Long> pids, UpdatedWindow window, Consumer<StoredResource> sink, Consumer<FailedResource> failures) {
+		long[] counts = new long[2];
+		Consumer<StoredResource> counted = resource -> {
+			counts[0]++;
+			sink.accept(resource);
+		};
+		for (List<Long> all : batches.batches(pids)) {
+			List<Long> batch = window.since() == null ? all : updatedSince(all, window.since());
+			if (batch.isEmpty()) {
+				continue;
+			}
+			List<Row> rows = new ArrayList<>(batch.size());
+			List<Long> changed = new ArrayList<>();
+			jdbc.query(versions, pids(batch), (ResultSet rs) -> {
+				long updated = rs.getTimestamp("RES_UPDATED").getTime();
+				if (!window.currentIsSnapshot(updated)) {
+					changed.add(rs.getLong("RES_ID"));
+				} else if (rs.getTimestamp("RES_DELETED_AT") == null && window.contains(updated)) {
+					rows.add(Row.of(rs));
+				}
+			});
+			if (!changed.isEmpty()) {
+				jdbc.query(versionsAtSnapshot, pids(changed).addValue("asOf", new Timestamp(window.asOf())),
+						(ResultSet rs) -> {
+							if (rs.getTimestamp("RES_DELETED_AT") == null
+									&& window.contains(rs.getTimestamp("RES_UPDATED").getTime())) {
+								rows.add(Row.of(rs));
+							}
+						});
+			}
+			Map<Long, List<StoredTag>> tags = tagIdsInRow ? tagsOf(rows) : tags(batch);
+			List<HapiBatchReader.Version> forHapi = new ArrayList<>();
+			for (Row row : rows) {
+				StoredResource resource = spliced(row, tags);
+				if (resource != null) {
+					counted.accept(resource);
+				} else {
+					forHapi.add(new HapiBatchReader.Version(row.pid, row.type, row.versionPid));
+				}
+			}
+			long before = counts[0];
+			fallback.read(forHapi, counted, failures);
+			counts[1] += counts[0] - before;
+		}
+		return new ReadCounts(counts[0], counts[1]);
+	}
+
+	/** One row of {@link #VERSIONS}. */
+	private record Row(
+			long pid,
+			String type,
+			String fhirId,
+			boolean resourceHasTags,
+			long versionPid,
+			long version,
+			boolean versionHasTags,
+			Timestamp updated,
+			String encoding,
+			String text,
+			String sourceUri,
+			String requestId,
+			long[] tagIds) {
+
+		static Row of(ResultSet rs) throws SQLException {
+			return new Row(
+					rs.getLong("RES_ID"),
+					rs.getString("RES_TYPE"),
+					rs.getString("FHIR_ID"),
+					rs.getBoolean("HAS_TAGS"),
+					rs.getLong("VER_PID"),
+					rs.getLong("RES_VER"),
+					rs.getBoolean("VER_HAS_TAGS"),
+					rs.getTimestamp("RES_UPDATED"),
+					rs.getString("RES_ENCODING"),
+					rs.getString("RES_TEXT_VC"),
+					rs.getString("SOURCE_URI"),
+					rs.getString("REQUEST_ID"),
+					longs(rs.getArray("TAG_IDS")));
+		}
+
+		private static long[] longs(Array array) throws SQLException {
+			if (array == null) {
+				return null;
+			}
+			Object[] values = (Object[]) array.getArray();
+			long[] ids = new long[values.length];
+			for (int i = 0; i < values.length; i++) {
+				ids[i] = ((Number) values[i]).longValue();
+			}
+			return ids;
+		}
+	}
+
+	/** The tags of rows that carry their tag ids, keyed as {@link #tags} keys them. */
+	private Map<Long, List<StoredTag>> tagsOf(List<Row> rows) {
+		Map<Long, List<Long>> tagIds = new HashMap<>();
+		for (Row row : rows) {
+			if (row.tagIds != null && row.tagIds.length > 0) {
+				List<Long> ids = new ArrayList<>(row.tagIds.length);
+				for (long id : row.tagIds) {
+					ids.add(id);
+				}
+				tagIds.put(tagMode == TagStorageModeEnum.NON_VERSIONED ? row.pid : row.versionPid, ids);
+			}
+		}
+		return definitions(tagIds);
+	}
+
+	/**
+	 * Those of the batch whose resource was updated at or after {@code since}: with {@code _since}
+	 * most of a Group's resources are older, and their stored text need not be read at all. A
+	 * resource's last update is never before its version's, so no version in the window is lost.
+	 * Checked in Java: given a RES_UPDATED bound, H2 would walk its (RES_UPDATED, RES_ID) index.
+	 */
+	private List<Long> updatedSince(List<Long> batch, long since) {
+		List<Long> kept = new ArrayList<>(batch.size());
+		jdbc.query(updated, pids(batch), (ResultSet rs) -> {
+			if (rs.getTimestamp(2).getTime() >= since) {
+				kept.add(rs.getLong(1));
+			}
+		});
+		kept.sort(null);
+		return kept;
+	}
+
+	/** The tags of the batch's resources, by version pid (VERSIONED) or resource pid (NON_VERSIONED). */
+	private Map<Long, List<StoredTag>> tags(List<Long> batch) {
+		Map<Long, List<StoredTag>> tags = new HashMap<>();
+		String sql = switch (tagMode) {
+			case VERSIONED -> versionTags;
+			case NON_VERSIONED -> resourceTags;
+			case INLINE -> null;
+		};
+		if (sql == null) {
+			return tags;
+		}
+		Map<Long, List<Long>> tagIds = new HashMap<>();
+		jdbc.query(sql, pids(batch), (ResultSet rs) -> {
+			tagIds.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>(4)).add(rs.getLong(2));
+		});
+		return definitions(tagIds);
+	}
+
+	/** Tag ids by key → their definitions by key (an id without a definition is left out, as HAPI's read does). */
+	private Map<Long, List<StoredTag>> definitions(Map<Long, List<Long>> tagIds) {
+		Map<Long, List<StoredTag>> tags = new HashMap<>();
+		Map<Long, StoredTag> definitions =
+				tagDefinitions.get(tagIds.values().stream().flatMap(List::stream).collect(java.util.stream.Collectors.toSet()));
+		tagIds.forEach((key, ids) -> {
+			List<StoredTag> list = new ArrayList<>(ids.size());
+			for (Long id : ids) {
+				StoredTag definition = definitions.get(id);
+				if (definition != null) {
+					list.add(definition);
+				}
+			}
+			tags.put(key, list);
+		});
+		return tags;
+	}
+
+	/** The line for this row, or null when HAPI has to read it. */
+	private StoredResource spliced(Row row, Map<Long, List<StoredTag>> tags) {
+		String text = row.text;
+		if (text == null || !"JSON".equals(row.encoding)) {
+			return null;
+		}
+		String prefix = "{\"resourceType\":\"" + row.type + "\"";
+		if (!text.startsWith(prefix)) {
+			return null;
+		}
+		char next = text.length() > prefix.length() ? text.charAt(prefix.length()) : ' ';
+		// HAPI writes meta first after resourceType (id is never stored): a stored meta (its extensions, or
+		// tags in INLINE mode) is at this place if anywhere.
+		if ((next != ',' && next != '}') || text.startsWith(",\"meta\"", prefix.length())) {
+			return null;
+		}
+		List<StoredTag> versionTags = switch (tagMode) {
+			case VERSIONED -> row.versionHasTags ? tags.get(row.versionPid) : null;
+			case NON_VERSIONED -> row.resourceHasTags ? tags.get(row.pid) : null;
+			case INLINE -> null;
+		};
+		StringBuilder line = new StringBuilder(text.length() + 160 + (versionTags == null ? 0 : 120 * versionTags.size()));
+		line.append(prefix).append(",\"id\":\"");
+		StoredTag.quote(line, row.fhirId);
+		line.append("\",\"meta\":{\"versionId\":\"")
+				.append(row.version).append("\",\"lastUpdated\":\"")
+				.append(lastUpdated(row.updated)).append('"');
+		String source = source(row.sourceUri, row.requestId);
+		if (source != null) {
+			line.append(",\"source\":\"");
+			StoredTag.quote(line, source);
+			line.append('"');
+		}
+		if (versionTags != null) {
+			StoredTag.appendMeta(line, versionTags);
+		}
+		line.append('}');
+		line.append(text, prefix.length(), text.length());
+		return new StoredResource(row.pid, row.type, row.fhirId, line.toString());
+	}
+
+	/**
+	 * The same text HAPI's {@code InstantType} gives a stored timestamp (millisecond precision,
+	 * offset of the server's zone), without building one per resource.
+	 */
+	static String lastUpdated(Timestamp timestamp) {
+		return LAST_UPDATED.format(Instant.ofEpochMilli(timestamp.getTime()));
+	}
+
+	static String lastUpdated(Timestamp timestamp, ZoneId zone) {
+		return LAST_UPDATED.withZone(zone).format(Instant.ofEpochMilli(timestamp.getTime()));
+	}
+
+	/** {@code meta.source} as HAPI's {@code MetaUtil.populateResourceSource} builds it. */
+	static String source(String sourceUri, String requestId) {
+		String source = sourceUri == null ? "" : sourceUri;
+		int hash = source.indexOf('#');
+		if (hash >= 0) {
+			source = source.substring(0, hash);
+		}
+		if (requestId != null && !requestId.isBlank()) {
+			source = source + "#" + requestId;
+		}
+		return source.isBlank() ? null : source;
+	}
+}
