@@ -1,7 +1,10 @@
 package org.bulkfhir.export;
 
 import org.bulkfhir.output.ChunkFileWriters;
-import org.bulkfhir.provenance.ProvenanceSelector;
+import org.bulkfhir.read.ExportQueries;
+import org.bulkfhir.read.FilterSearch;
+import org.bulkfhir.read.PatientCompartment;
+import org.bulkfhir.read.Snapshot;
 
 import java.util.ArrayList;
 import java.util.HashSet;

@@ -1,6 +1,5 @@
 package org.bulkfhir.output;
 
-import org.bulkfhir.export.ExportedFile;
 import org.bulkfhir.storage.ExportFileStore;
 
 import java.io.BufferedOutputStream;
