@@ -136,6 +136,7 @@ public class AdminJobsController {
 		parameters.put("until", instant(params.getUntil()));
 		parameters.put("typeFilters", params.getTypeFilters());
 		parameters.put("allowPartialManifests", params.isAllowPartialManifests());
+		parameters.put("organizeOutputBy", params.getOrganizeOutputBy());
 		parameters.put("patients", params.getPatientIds());
 		parameters.put("elements", params.getElements());
 		parameters.put("transactionTime", instant(params.getTransactionTime()));
@@ -146,7 +147,9 @@ public class AdminJobsController {
 			Map<String, Map<String, Long>> perType = new TreeMap<>();
 			List<Map<String, Object>> files = new ArrayList<>();
 			for (ExportedFile file : report.getFiles()) {
-				Map<String, Long> counts = perType.computeIfAbsent(file.getType(), t -> new LinkedHashMap<>());
+				// organizeOutputBy=Patient: files of patient blocks hold every type.
+				String type = file.getType() != null ? file.getType() : "(patient blocks)";
+				Map<String, Long> counts = perType.computeIfAbsent(type, t -> new LinkedHashMap<>());
 				counts.merge("resources", file.getCount(), Long::sum);
 				counts.merge("files", 1L, Long::sum);
 				files.add(file(file));

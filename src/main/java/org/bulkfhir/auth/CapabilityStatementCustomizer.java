@@ -28,6 +28,8 @@ public class CapabilityStatementCustomizer {
 	static final String SYSTEM_PARAMETERS = COMMON_PARAMETERS + DELETIONS;
 	static final String PATIENT_PARAMETERS = COMMON_PARAMETERS
 			+ ", patient (POST Parameters body only, valueReference Patient/[id]; at Group level active members only)"
+			+ ", organizeOutputBy (STU3: Patient only; files of patient blocks, each a header Parameters naming the"
+			+ " Patient, then the Patient and its data; the manifest has outputOrganizedBy and continuesInFile)"
 			+ DELETIONS;
 	private final boolean authEnabled;
 	private final String tokenUrl;

@@ -35,6 +35,19 @@ public class ChunkResult implements IModelJson {
 	@JsonProperty("sharedProvenancePids")
 	private List<Long> sharedProvenancePids = new ArrayList<>();
 
+	/**
+	 * organizeOutputBy=Patient: for each resource handed to the manifest step (referenced, in several
+	 * compartments, shared Provenance), the patient of this chunk whose block led to it. The manifest step
+	 * writes it in a block of the lowest such patient of all chunks.
+	 */
+	@JsonProperty("blockOwners")
+	@com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY)
+	private Map<Long, Long> blockOwners = new LinkedHashMap<>();
+
+	public Map<Long, Long> getBlockOwners() {
+		return blockOwners;
+	}
+
 	public int getSequence() {
 		return sequence;
 	}

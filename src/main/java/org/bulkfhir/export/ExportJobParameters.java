@@ -78,6 +78,24 @@ public class ExportJobParameters implements IModelJson {
 	@JsonProperty("allowPartialManifests")
 	private boolean allowPartialManifests;
 
+	/** STU3 organizeOutputBy: {@code Patient} (files of patient blocks), or null (files per resource type). */
+	@JsonProperty("organizeOutputBy")
+	@com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+	private String organizeOutputBy;
+
+	public String getOrganizeOutputBy() {
+		return organizeOutputBy;
+	}
+
+	public void setOrganizeOutputBy(String organizeOutputBy) {
+		this.organizeOutputBy = organizeOutputBy;
+	}
+
+	/** Whether the files are made of patient blocks rather than one resource type each. */
+	public boolean organizedByPatient() {
+		return OrganizeOutputBy.PATIENT.equals(organizeOutputBy);
+	}
+
 	public boolean isAllowPartialManifests() {
 		return allowPartialManifests;
 	}

@@ -47,7 +47,7 @@ public class ExportRequestParser {
 	static final String ELEMENTS = ElementsParameter.NAME;
 	/** The kick-off parameters this server takes (also declared in the CapabilityStatement). */
 	public static final Set<String> SUPPORTED = Set.of(OUTPUT_FORMAT, TYPE, SINCE, UNTIL, TYPE_FILTER,
-			INCLUDE_ASSOCIATED_DATA, ALLOW_PARTIAL_MANIFESTS, PATIENT, ELEMENTS);
+			INCLUDE_ASSOCIATED_DATA, ALLOW_PARTIAL_MANIFESTS, PATIENT, ELEMENTS, OrganizeOutputBy.NAME);
 	private static final String LATEST_PROVENANCE = "LatestProvenanceResources";
 	private static final String RELEVANT_PROVENANCE = "RelevantProvenanceResources";
 	/** Parameters of HAPI's own request handling, not of the operation. */
@@ -112,6 +112,7 @@ public class ExportRequestParser {
 		params.setMaxResourcesPerFile(properties.export().maxResourcesPerFile());
 		params.setMaxBytesPerFile(properties.export().maxBytesPerFile());
 		params.setAllowPartialManifests(bool(ALLOW_PARTIAL_MANIFESTS, values.get(ALLOW_PARTIAL_MANIFESTS)));
+		params.setOrganizeOutputBy(OrganizeOutputBy.parse(level, values.get(OrganizeOutputBy.NAME)));
 		return params;
 	}
 

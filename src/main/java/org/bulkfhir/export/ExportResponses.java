@@ -130,6 +130,9 @@ public class ExportResponses {
 		manifest.put("transactionTime", new InstantType(new Date(params.getTransactionTime())).getValueAsString());
 		manifest.put("request", params.getRequestUrl());
 		manifest.put("requiresAccessToken", requiresAccessToken.getAsBoolean());
+		if (params.getOrganizeOutputBy() != null) {
+			manifest.put("outputOrganizedBy", params.getOrganizeOutputBy());
+		}
 		return manifest;
 	}
 
@@ -141,8 +144,14 @@ public class ExportResponses {
 		ArrayNode array = json.createArrayNode();
 		for (ExportedFile file : files) {
 			ObjectNode node = array.addObject();
-			node.put("type", file.getType());
+			// organizeOutputBy: files of patient blocks hold every type and carry none (the IG: SHALL NOT).
+			if (file.getType() != null) {
+				node.put("type", file.getType());
+			}
 			node.put("url", fileUrl(base, jobId, file.getName()));
+			if (file.getContinuesInFile() != null) {
+				node.put("continuesInFile", fileUrl(base, jobId, file.getContinuesInFile()));
+			}
 			node.put("count", file.getCount());
 		}
 		return array;

@@ -41,6 +41,8 @@ public class ManifestStep implements IReductionStepWorker<ExportJobParameters, C
 	private final List<ExportedFile> errorFiles = new ArrayList<>();
 	private final Map<String, TreeSet<Long>> referenced = new TreeMap<>();
 	private final TreeSet<Long> sharedProvenance = new TreeSet<>();
+	/** organizeOutputBy=Patient: the patient whose block gets each handed-on resource (the lowest of the chunks'). */
+	private final Map<Long, Long> blockOwners = new java.util.HashMap<>();
 	private final java.util.Set<Integer> seenSequences = new java.util.HashSet<>();
 	private long readByHapi;
 
@@ -73,6 +75,7 @@ public class ManifestStep implements IReductionStepWorker<ExportJobParameters, C
 		result.getReferencedPids()
 				.forEach((type, pids) -> referenced.computeIfAbsent(type, t -> new TreeSet<>()).addAll(pids));
 		sharedProvenance.addAll(result.getSharedProvenancePids());
+		result.getBlockOwners().forEach((pid, patient) -> blockOwners.merge(pid, patient, Math::min));
 		return ChunkOutcome.SUCCESS();
 	}
 
@@ -84,10 +87,18 @@ public class ManifestStep implements IReductionStepWorker<ExportJobParameters, C
 		ExportJobParameters params = details.getParameters();
 		String jobId = details.getInstance().getInstanceId();
 		ExportReport report = new ExportReport();
-		try (ChunkFileWriters writers =
-				output.open(jobId, "ref", params.getMaxResourcesPerFile(), params.getMaxBytesPerFile(),
+		try (ChunkFileWriters writers = params.organizedByPatient()
+				? output.openOrganizedByPatient(jobId, "ref", params.getMaxResourcesPerFile(),
+						params.getMaxBytesPerFile(), params.updatedWindow(), params.getElements())
+				: output.open(jobId, "ref", params.getMaxResourcesPerFile(), params.getMaxBytesPerFile(),
 						params.updatedWindow(), params.getElements())) {
 			Supplier<Snapshot.View> views = () -> snapshot.view(jobId, params.getTransactionTime());
+			if (params.organizedByPatient()) {
+				new ManifestBlocks(queries, filterSearch, provenance)
+						.write(params, referenced, sharedProvenance, blockOwners, views, writers);
+				referenced.clear();
+				sharedProvenance.clear();
+			}
 			TreeSet<Long> provenanceToWrite = new TreeSet<>(sharedProvenance);
 			// First the compartment resources the chunks handed on (in several patients' compartments), then
 			// what they and the chunks referenced.
@@ -119,7 +130,10 @@ public class ManifestStep implements IReductionStepWorker<ExportJobParameters, C
 		} catch (IOException e) {
 			throw new JobExecutionFailedException("Could not write export files: " + e.getMessage(), e);
 		}
-		report.getFiles().sort(java.util.Comparator.comparing(ExportedFile::getType).thenComparing(ExportedFile::getName));
+		if (!params.organizedByPatient()) {
+			report.getFiles().sort(
+					java.util.Comparator.comparing(ExportedFile::getType).thenComparing(ExportedFile::getName));
+		}
 		report.setCompletedAt(System.currentTimeMillis());
 		sink.accept(report);
 		return RunOutcome.SUCCESS;

@@ -70,11 +70,17 @@ public class WriteStep implements IJobStepWorker<ExportJobParameters, ExportWork
 		long started = System.nanoTime();
 		ChunkResult result = new ChunkResult();
 		result.setSequence(chunk.getSequence());
-		try (ChunkFileWriters writers = output.open(jobId, "c" + chunk.getSequence(), params.getMaxResourcesPerFile(),
-				params.getMaxBytesPerFile(), chunk.window(params), params.getElements())) {
+		try (ChunkFileWriters writers = params.organizedByPatient()
+				? output.openOrganizedByPatient(jobId, "c" + chunk.getSequence(), params.getMaxResourcesPerFile(),
+						params.getMaxBytesPerFile(), chunk.window(params), params.getElements())
+				: output.open(jobId, "c" + chunk.getSequence(), params.getMaxResourcesPerFile(),
+						params.getMaxBytesPerFile(), chunk.window(params), params.getElements())) {
 			List<Long> covered;
 			Supplier<Snapshot.View> views = () -> snapshot.view(jobId, params.getTransactionTime());
-			if (chunk.isTypeRange()) {
+			if (params.organizedByPatient()) {
+				writePatientBlocks(params, chunk, views, writers, result);
+				covered = List.of();
+			} else if (chunk.isTypeRange()) {
 				covered = writeTypeRange(params, chunk, views, writers);
 			} else {
 				covered = writePatients(params, chunk.getPatientPids(), chunk.window(params), views, writers, result);
@@ -95,6 +101,35 @@ public class WriteStep implements IJobStepWorker<ExportJobParameters, ExportWork
 				result.getReadByHapi(), result.getFiles().size(), (System.nanoTime() - started) / 1_000_000);
 		sink.accept(result);
 		return RunOutcome.SUCCESS;
+	}
+
+	/**
+	 * organizeOutputBy=Patient: each patient's block (header, the Patient, its compartment, the Provenance
+	 * of exactly those), one patient after the other, with the same lookups as {@link #writePatients} made
+	 * per patient. What is handed on to the manifest step is noted with the patient that led to it.
+	 */
+	private void writePatientBlocks(
+			ExportJobParameters params,
+			ExportWorkChunk chunk,
+			Supplier<Snapshot.View> views,
+			ChunkFileWriters writers,
+			ChunkResult result) {
+		Map<Long, String> ids = queries.fhirIds(chunk.getPatientPids());
+		for (Long patient : chunk.getPatientPids()) {
+			writers.beginBlock(ids.get(patient));
+			ChunkResult handedOn = new ChunkResult();
+			List<Long> covered =
+					writePatients(params, List.of(patient), chunk.window(params), views, writers, handedOn);
+			noteReferences(params, covered, views, handedOn);
+			ProvenanceSelector.Selection selection = provenance.forTargets(covered, params, views);
+			writers.write(selection.writeHere());
+			handedOn.getReferencedPids().forEach((type, pids) -> {
+				result.getReferencedPids().computeIfAbsent(type, t -> new ArrayList<>()).addAll(pids);
+				pids.forEach(pid -> result.getBlockOwners().putIfAbsent(pid, patient));
+			});
+			result.getSharedProvenancePids().addAll(selection.shared());
+			selection.shared().forEach(pid -> result.getBlockOwners().putIfAbsent(pid, patient));
+		}
 	}
 
 	private List<Long> writeTypeRange(

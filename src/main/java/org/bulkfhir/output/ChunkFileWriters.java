@@ -36,6 +36,8 @@ public class ChunkFileWriters implements Closeable {
 	private final ElementSubsetter elements;
 	private final Map<String, NdjsonRollingWriter> writers = new TreeMap<>();
 	private NdjsonRollingWriter errorWriter;
+	/** organizeOutputBy=Patient: every resource goes into this one stream of patient blocks; else null. */
+	private PatientBlockWriter blocks;
 	private long readByHapi;
 
 	ChunkFileWriters(
@@ -71,7 +73,12 @@ public class ChunkFileWriters implements Closeable {
 				window,
 				resource -> {
 					try {
-						writerFor(resource.type()).write(elements.apply(resource.type(), resource.json()));
+						String line = elements.apply(resource.type(), resource.json());
+						if (blocks != null) {
+							blocks.write(line);
+						} else {
+							writerFor(resource.type()).write(line);
+						}
 						written.add(resource.pid());
 					} catch (IOException e) {
 						throw new UncheckedIOException(e);
@@ -80,6 +87,17 @@ public class ChunkFileWriters implements Closeable {
 				this::writeError);
 		readByHapi += counts.readByHapi();
 		return written;
+	}
+
+	/** Organizes this piece of work's output by patient: what is written from now on goes into patient blocks. */
+	ChunkFileWriters organizedByPatient() {
+		blocks = new PatientBlockWriter(store, jobId, "Patients-" + namePrefix, maxResources, maxBytes);
+		return this;
+	}
+
+	/** organizeOutputBy=Patient: what is written next belongs to this patient's block. */
+	public void beginBlock(String patientId) {
+		blocks.beginBlock(patientId);
 	}
 
 	/** How many of the resources written so far HAPI had to read (their stored form could not be spliced). */
@@ -121,6 +139,9 @@ public class ChunkFileWriters implements Closeable {
 	public List<ExportedFile> files() {
 		List<ExportedFile> files = new ArrayList<>();
 		writers.values().forEach(w -> files.addAll(w.files()));
+		if (blocks != null) {
+			files.addAll(blocks.files());
+		}
 		return files;
 	}
 
@@ -132,6 +153,9 @@ public class ChunkFileWriters implements Closeable {
 	public void close() throws IOException {
 		for (NdjsonRollingWriter writer : writers.values()) {
 			writer.close();
+		}
+		if (blocks != null) {
+			blocks.close();
 		}
 		if (errorWriter != null) {
 			errorWriter.close();

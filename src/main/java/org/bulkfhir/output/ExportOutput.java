@@ -26,4 +26,14 @@ public class ExportOutput {
 		return new ChunkFileWriters(reader, store, fhirContext, jobId, namePrefix, maxResourcesPerFile, maxBytesPerFile,
 				window, ElementSubsetter.of(fhirContext, elements));
 	}
+
+	/**
+	 * Writers whose output is organized by patient (organizeOutputBy=Patient): one stream of patient blocks,
+	 * each begun with {@link ChunkFileWriters#beginBlock}, instead of one file series per type.
+	 */
+	public ChunkFileWriters openOrganizedByPatient(
+			String jobId, String namePrefix, int maxResourcesPerFile, long maxBytesPerFile, UpdatedWindow window,
+			List<String> elements) {
+		return open(jobId, namePrefix, maxResourcesPerFile, maxBytesPerFile, window, elements).organizedByPatient();
+	}
 }

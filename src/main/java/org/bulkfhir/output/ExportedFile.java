@@ -18,6 +18,15 @@ public class ExportedFile implements IModelJson {
 	@JsonProperty("bytes")
 	private long bytes;
 
+	/**
+	 * organizeOutputBy: the name of the file in which the last block of this one continues (the block's
+	 * header repeated at its start); null when the file ends with the end of a block. The {@code type} of
+	 * such files is null: they hold every type.
+	 */
+	@JsonProperty("continuesInFile")
+	@com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+	private String continuesInFile;
+
 	public ExportedFile() {}
 
 	public ExportedFile(String type, String name, long count, long bytes) {
@@ -25,6 +34,16 @@ public class ExportedFile implements IModelJson {
 		this.name = name;
 		this.count = count;
 		this.bytes = bytes;
+	}
+
+	public ExportedFile continuingIn(String nextFileName) {
+		ExportedFile file = new ExportedFile(type, name, count, bytes);
+		file.continuesInFile = nextFileName;
+		return file;
+	}
+
+	public String getContinuesInFile() {
+		return continuesInFile;
 	}
 
 	public String getType() {

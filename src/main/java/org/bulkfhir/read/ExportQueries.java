@@ -63,6 +63,19 @@ public class ExportQueries {
 		return new ArrayList<>(result);
 	}
 
+	/** The FHIR ids of the given resources (organizeOutputBy: the patients named in block headers). */
+	public Map<Long, String> fhirIds(Collection<Long> pids) {
+		Map<Long, String> ids = new HashMap<>();
+		for (List<Long> batch : batches(new ArrayList<>(pids))) {
+			jdbc.query("SELECT RES_ID, FHIR_ID FROM HFJ_RESOURCE WHERE RES_ID IN (:pids)",
+					new MapSqlParameterSource("pids", batch),
+					rs -> {
+						ids.put(rs.getLong(1), rs.getString(2));
+					});
+		}
+		return ids;
+	}
+
 	/** Those of the given Patient FHIR ids that name a Patient not deleted at {@code asOf}. */
 	public Set<String> existingPatientIds(Collection<String> fhirIds, long asOf) {
 		Set<String> existing = new HashSet<>();

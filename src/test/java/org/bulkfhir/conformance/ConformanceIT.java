@@ -315,6 +315,61 @@ class ConformanceIT {
 				"http://terminology.hl7.org/CodeSystem/v3-ObservationValue", "SUBSETTED") != null);
 	}
 
+	// STU3 (v3.0.0 ballot) "Bulk Data Output File Organization" and the kick-off parameter organizeOutputBy;
+	// the kit does not send it. Every line, the header Parameters too, must be valid R4.
+
+	@Test
+	@Order(7)
+	void organizeOutputByPatientGivesValidPatientBlocks() throws Exception {
+		BulkClient authorized = client(token);
+		JsonNode manifest = authorized.export("Group/all/$export?organizeOutputBy=Patient");
+
+		// Manifest: outputOrganizedBy; output entries without type (SHALL NOT), continuesInFile an absolute URL
+		// of another output file of the manifest.
+		assertThat(manifest.get("outputOrganizedBy").asText()).isEqualTo("Patient");
+		Set<String> urls = new TreeSet<>();
+		manifest.get("output").forEach(file -> urls.add(file.get("url").asText()));
+		Set<String> patients = new TreeSet<>();
+		List<String> invalid = new ArrayList<>();
+		for (JsonNode file : manifest.get("output")) {
+			assertThat(file.has("type")).isFalse();
+			if (file.has("continuesInFile")) {
+				assertThat(file.get("continuesInFile").asText()).matches("https?://.*").isIn(urls);
+			}
+			List<String> lines = authorized.download(file.get("url").asText());
+			String header = null;
+			for (String line : lines) {
+				IBaseResource resource = BulkClient.FHIR.newJsonParser().parseResource(line);
+				if (resource instanceof org.hl7.fhir.r4.model.Parameters parameters) {
+					// A block: a header Parameters with one parameter "header", a reference to the Patient.
+					assertThat(parameters.getParameter()).hasSize(1);
+					header = ((org.hl7.fhir.r4.model.Reference) parameters.getParameter("header").getValue())
+							.getReference();
+					assertThat(header).startsWith("Patient/");
+				} else {
+					assertThat(header).as("a resource before any header").isNotNull();
+					if (resource.fhirType().equals("Patient")) {
+						assertThat("Patient/" + resource.getIdElement().getIdPart()).isEqualTo(header);
+						patients.add(header);
+					}
+				}
+				List<String> errors = VALIDATOR.errors(resource);
+				if (!errors.isEmpty()) {
+					invalid.add(resource.fhirType() + "/" + resource.getIdElement().getIdPart() + ": " + errors);
+				}
+			}
+		}
+		assertThat(invalid).isEmpty();
+		assertThat(patients.size()).isGreaterThanOrEqualTo(2);
+
+		// A Data Provider unable to organize by the requested type SHOULD return an OperationOutcome error.
+		HttpResponse<String> refused = authorized.kickOff("Group/all/$export?organizeOutputBy=Encounter");
+		assertThat(refused.statusCode()).isEqualTo(400);
+		assertThat(BulkClient.FHIR.newJsonParser().parseResource(refused.body()).fhirType()).isEqualTo("OperationOutcome");
+		assertThat(refused.body()).contains("organizeOutputBy");
+		assertThat(authorized.kickOff("$export?organizeOutputBy=Patient").statusCode()).isEqualTo(400);
+	}
+
 	/**
 	 * Every resource of the manifest, each checked to be valid R4, or with {@code baseCardinalityOnly}
 	 * to have every element its base definition requires.

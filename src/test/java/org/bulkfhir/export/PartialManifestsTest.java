@@ -99,6 +99,39 @@ class PartialManifestsTest extends SlowChunksServerTestBase {
 	}
 
 	@Test
+	void filesOrganizedByPatientAppearAsChunksFinish() throws Exception {
+		load();
+		String status = client.start(
+				"Group/pm-g/$export?_type=Patient,Observation&allowPartialManifests=true&organizeOutputBy=Patient");
+
+		JsonNode partial = BulkClient.JSON.readTree(firstPartialManifest(status).body());
+		assertThat(partial.get("outputOrganizedBy").asText()).isEqualTo("Patient");
+		String first = client.download(partial.get("output").get(0).get("url").asText()).get(0);
+		assertThat(first).contains("\"name\":\"header\"", "Patient/pm-p");
+
+		HttpResponse<String> done = client.poll(status, Duration.ofSeconds(90));
+		assertThat(done.statusCode()).as(done.body()).isEqualTo(200);
+		Map<String, Integer> counts = new TreeMap<>();
+		int continued = 0;
+		for (JsonNode page : allPages(BulkClient.JSON.readTree(done.body()))) {
+			assertThat(page.get("outputOrganizedBy").asText()).isEqualTo("Patient");
+			for (JsonNode output : page.get("output")) {
+				assertThat(output.has("type")).isFalse();
+				continued += output.has("continuesInFile") ? 1 : 0;
+				List<String> lines = client.download(output.get("url").asText());
+				// Two lines per file here: every file is a header and one resource.
+				assertThat(lines).hasSize(2);
+				assertThat(lines.get(0)).contains("\"name\":\"header\"");
+				String type = BulkClient.JSON.readTree(lines.get(1)).get("resourceType").asText();
+				counts.merge(type, 1, Integer::sum);
+			}
+		}
+		assertThat(counts).containsExactlyInAnyOrderEntriesOf(
+				Map.of("Patient", PATIENTS, "Observation", PATIENTS * OBSERVATIONS_PER_PATIENT));
+		assertThat(continued).isEqualTo(PATIENTS * OBSERVATIONS_PER_PATIENT);
+	}
+
+	@Test
 	void withoutTheParameterTheManifestIsOneAndOnlyWhenComplete() throws Exception {
 		load();
 		String status = client.start("Group/pm-g/$export?_type=Patient,Observation");

@@ -116,6 +116,7 @@ async function showJob(id) {
       <dt>_since / _until</dt><dd>${when(p.since)} / ${when(p.until)}</dd>
       <dt>_typeFilter</dt><dd class="mono">${esc(p.typeFilters.join(' , ') || '—')}</dd>
       <dt>allowPartialManifests</dt><dd id="allow-partial-manifests">${p.allowPartialManifests ? 'true (manifest pages)' : 'false'}</dd>
+      <dt>organizeOutputBy</dt><dd id="organize-output-by">${p.organizeOutputBy ? esc(p.organizeOutputBy) + ' (files of patient blocks)' : '—'}</dd>
       <dt>patient</dt><dd class="mono" id="job-patients">${esc((p.patients || []).map(id => 'Patient/' + id).join(' , ') || '—')}</dd>
       <dt>_elements</dt><dd class="mono" id="job-elements">${esc((p.elements || []).join(' , ') || '—')}</dd>
       <dt>Transaction time</dt><dd>${when(p.transactionTime)}</dd>
