@@ -150,14 +150,14 @@ public class ManifestPages {
 				chunks.forEach(chunk -> {
 					if (chunk.getData() != null) {
 						ChunkResult result = chunk.getData(ChunkResult.class);
-						bySequence.putIfAbsent(result.getSequence(), result);
+						bySequence.putIfAbsent(result.sequence(), result);
 					}
 				});
 			}
 		});
 		for (ChunkResult result : bySequence.values()) {
-			result.getFiles().forEach(f -> entries.add(new Entry(Kind.OUTPUT, f)));
-			result.getErrorFiles().forEach(f -> entries.add(new Entry(Kind.ERROR, f)));
+			result.files().forEach(f -> entries.add(new Entry(Kind.OUTPUT, f)));
+			result.errorFiles().forEach(f -> entries.add(new Entry(Kind.ERROR, f)));
 		}
 		return entries;
 	}

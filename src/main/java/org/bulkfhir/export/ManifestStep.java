@@ -65,17 +65,17 @@ public class ManifestStep implements IReductionStepWorker<ExportJobParameters, C
 	@Override
 	public ChunkOutcome consume(ChunkExecutionDetails<ExportJobParameters, ChunkResult> details) {
 		ChunkResult result = details.getData();
-		if (!seenSequences.add(result.getSequence())) {
+		if (!seenSequences.add(result.sequence())) {
 			// The same work chunk ran twice (given back after its node seemed dead): keep one result.
 			return ChunkOutcome.SUCCESS();
 		}
-		files.addAll(result.getFiles());
-		errorFiles.addAll(result.getErrorFiles());
-		readByHapi += result.getReadByHapi();
-		result.getReferencedPids()
+		files.addAll(result.files());
+		errorFiles.addAll(result.errorFiles());
+		readByHapi += result.readByHapi();
+		result.referencedPids()
 				.forEach((type, pids) -> referenced.computeIfAbsent(type, t -> new TreeSet<>()).addAll(pids));
-		sharedProvenance.addAll(result.getSharedProvenancePids());
-		result.getBlockOwners().forEach((pid, patient) -> blockOwners.merge(pid, patient, Math::min));
+		sharedProvenance.addAll(result.sharedProvenancePids());
+		result.blockOwners().forEach((pid, patient) -> blockOwners.merge(pid, patient, Math::min));
 		return ChunkOutcome.SUCCESS();
 	}
 

@@ -68,8 +68,8 @@ public class WriteStep implements IJobStepWorker<ExportJobParameters, ExportWork
 		ExportWorkChunk chunk = details.getData();
 		String jobId = details.getInstance().getInstanceId();
 		long started = System.nanoTime();
-		ChunkResult result = new ChunkResult();
-		result.setSequence(chunk.getSequence());
+		ChunkResult.HandedOn handedOn = new ChunkResult.HandedOn();
+		ChunkResult result;
 		try (ChunkFileWriters writers = params.organizedByPatient()
 				? output.openOrganizedByPatient(jobId, "c" + chunk.getSequence(), params.getMaxResourcesPerFile(),
 						params.getMaxBytesPerFile(), chunk.window(params), params.getElements())
@@ -78,27 +78,26 @@ public class WriteStep implements IJobStepWorker<ExportJobParameters, ExportWork
 			List<Long> covered;
 			Supplier<Snapshot.View> views = () -> snapshot.view(jobId, params.getTransactionTime());
 			if (params.organizedByPatient()) {
-				writePatientBlocks(params, chunk, views, writers, result);
+				writePatientBlocks(params, chunk, views, writers, handedOn);
 				covered = List.of();
 			} else if (chunk.isTypeRange()) {
 				covered = writeTypeRange(params, chunk, views, writers);
 			} else {
-				covered = writePatients(params, chunk.getPatientPids(), chunk.window(params), views, writers, result);
-				noteReferences(params, covered, views, result);
+				covered = writePatients(params, chunk.getPatientPids(), chunk.window(params), views, writers, handedOn);
+				noteReferences(params, covered, views, handedOn);
 			}
 			ProvenanceSelector.Selection selection = provenance.forTargets(covered, params, views);
 			writers.write(selection.writeHere());
-			result.getSharedProvenancePids().addAll(selection.shared());
+			handedOn.sharedProvenancePids.addAll(selection.shared());
 			writers.close();
-			result.getFiles().addAll(writers.files());
-			result.getErrorFiles().addAll(writers.errorFiles());
-			result.setReadByHapi(writers.resourcesReadByHapi());
+			result = handedOn.result(
+					chunk.getSequence(), writers.files(), writers.errorFiles(), writers.resourcesReadByHapi());
 		} catch (IOException e) {
 			throw new JobExecutionFailedException("Could not write export files: " + e.getMessage(), e);
 		}
 		LOG.info("Export job {} chunk {} written by node {}: {} resources ({} read by HAPI) in {} files, {} ms", jobId,
-				chunk.getSequence(), NODE, result.getFiles().stream().mapToLong(ExportedFile::getCount).sum(),
-				result.getReadByHapi(), result.getFiles().size(), (System.nanoTime() - started) / 1_000_000);
+				chunk.getSequence(), NODE, result.files().stream().mapToLong(ExportedFile::getCount).sum(),
+				result.readByHapi(), result.files().size(), (System.nanoTime() - started) / 1_000_000);
 		sink.accept(result);
 		return RunOutcome.SUCCESS;
 	}
@@ -113,22 +112,22 @@ public class WriteStep implements IJobStepWorker<ExportJobParameters, ExportWork
 			ExportWorkChunk chunk,
 			Supplier<Snapshot.View> views,
 			ChunkFileWriters writers,
-			ChunkResult result) {
+			ChunkResult.HandedOn result) {
 		Map<Long, String> ids = queries.fhirIds(chunk.getPatientPids());
 		for (Long patient : chunk.getPatientPids()) {
 			writers.beginBlock(ids.get(patient));
-			ChunkResult handedOn = new ChunkResult();
+			ChunkResult.HandedOn handedOn = new ChunkResult.HandedOn();
 			List<Long> covered =
 					writePatients(params, List.of(patient), chunk.window(params), views, writers, handedOn);
 			noteReferences(params, covered, views, handedOn);
 			ProvenanceSelector.Selection selection = provenance.forTargets(covered, params, views);
 			writers.write(selection.writeHere());
-			handedOn.getReferencedPids().forEach((type, pids) -> {
-				result.getReferencedPids().computeIfAbsent(type, t -> new ArrayList<>()).addAll(pids);
-				pids.forEach(pid -> result.getBlockOwners().putIfAbsent(pid, patient));
+			handedOn.referencedPids.forEach((type, pids) -> {
+				result.referencedPids.computeIfAbsent(type, t -> new ArrayList<>()).addAll(pids);
+				pids.forEach(pid -> result.blockOwners.putIfAbsent(pid, patient));
 			});
-			result.getSharedProvenancePids().addAll(selection.shared());
-			selection.shared().forEach(pid -> result.getBlockOwners().putIfAbsent(pid, patient));
+			result.sharedProvenancePids.addAll(selection.shared());
+			selection.shared().forEach(pid -> result.blockOwners.putIfAbsent(pid, patient));
 		}
 	}
 
@@ -159,7 +158,7 @@ public class WriteStep implements IJobStepWorker<ExportJobParameters, ExportWork
 			UpdatedWindow window,
 			Supplier<Snapshot.View> views,
 			ChunkFileWriters writers,
-			ChunkResult result) {
+			ChunkResult.HandedOn result) {
 		List<Long> covered = new ArrayList<>();
 		if (patients.isEmpty()) {
 			return covered;
@@ -190,7 +189,7 @@ public class WriteStep implements IJobStepWorker<ExportJobParameters, ExportWork
 			List<Long> own = new ArrayList<>(entry.getValue().size());
 			for (Long pid : entry.getValue()) {
 				if (shared.contains(pid)) {
-					result.getReferencedPids().computeIfAbsent(type, t -> new ArrayList<>()).add(pid);
+					result.reference(type, pid);
 				} else {
 					own.add(pid);
 				}
@@ -205,13 +204,13 @@ public class WriteStep implements IJobStepWorker<ExportJobParameters, ExportWork
 	}
 
 	private void noteReferences(
-			ExportJobParameters params, List<Long> covered, Supplier<Snapshot.View> views, ChunkResult result) {
+			ExportJobParameters params, List<Long> covered, Supplier<Snapshot.View> views, ChunkResult.HandedOn result) {
 		List<String> referencedTypes = PatientCompartment.REFERENCED_TYPES.stream()
 				.filter(params.getScanTypes()::contains)
 				.toList();
 		Map<String, TreeSet<Long>> referenced = referencedAtSnapshot(queries, covered, referencedTypes, views);
 		referenced.forEach((type, pids) ->
-				result.getReferencedPids().computeIfAbsent(type, t -> new ArrayList<>()).addAll(pids));
+				result.referencedPids.computeIfAbsent(type, t -> new ArrayList<>()).addAll(pids));
 	}
 
 	/**

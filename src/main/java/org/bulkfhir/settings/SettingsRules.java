@@ -9,8 +9,9 @@ import java.time.Duration;
  * ({@link BulkFhirProperties} is its own {@code Validator}), so a value outside them stops the
  * start-up with a message naming the setting, instead of a server that misbehaves later (a chunk of
  * zero patients, a node timeout shorter than the heartbeat that declares living nodes dead).
- * A Spring {@code Validator} rather than Bean Validation annotations: jpaserver-starter has no
- * Bean Validation provider, so those would be ignored there.
+ * A Spring {@code Validator} rather than Bean Validation annotations: some rules relate two settings
+ * (the node timeout against the heartbeat), and the check must not depend on whether the host wires a
+ * Bean Validation provider into its configuration-properties binding.
  */
 final class SettingsRules {
 

@@ -16,14 +16,13 @@ class ChunkResultTest {
 
 	@Test
 	void sharedProvenanceTravelsInItsOwnField() {
-		ChunkResult result = new ChunkResult();
-		result.getReferencedPids().put("Practitioner", List.of(7L));
-		result.getSharedProvenancePids().addAll(List.of(3L, 4L));
+		ChunkResult result = new ChunkResult(1, List.of(), List.of(), 0, java.util.Map.of("Practitioner", List.of(7L)),
+				List.of(3L, 4L), null);
 
 		ChunkResult stored = JsonUtil.deserialize(JsonUtil.serialize(result), ChunkResult.class);
 
-		assertThat(stored.getSharedProvenancePids()).containsExactly(3L, 4L);
-		assertThat(stored.getReferencedPids()).containsOnlyKeys("Practitioner");
+		assertThat(stored.sharedProvenancePids()).containsExactly(3L, 4L);
+		assertThat(stored.referencedPids()).containsOnlyKeys("Practitioner");
 	}
 
 	@Test
@@ -33,8 +32,19 @@ class ChunkResultTest {
 
 		ChunkResult stored = JsonUtil.deserialize(earlier, ChunkResult.class);
 
-		assertThat(stored.getSharedProvenancePids()).containsExactly(5L, 6L);
-		assertThat(stored.getReferencedPids()).containsOnlyKeys("Organization");
-		assertThat(stored.getSequence()).isEqualTo(2);
+		assertThat(stored.sharedProvenancePids()).containsExactly(5L, 6L);
+		assertThat(stored.referencedPids()).containsOnlyKeys("Organization");
+		assertThat(stored.sequence()).isEqualTo(2);
+	}
+
+	@Test
+	void blockOwnersTravelAndAnEarlierResultWithoutThemReadsEmpty() {
+		ChunkResult result = new ChunkResult(3, List.of(), List.of(), 1, null, null, java.util.Map.of(11L, 5L));
+
+		ChunkResult stored = JsonUtil.deserialize(JsonUtil.serialize(result), ChunkResult.class);
+
+		assertThat(stored.blockOwners()).containsExactly(org.assertj.core.api.Assertions.entry(11L, 5L));
+		assertThat(stored.readByHapi()).isEqualTo(1);
+		assertThat(JsonUtil.deserialize("{\"sequence\":1}", ChunkResult.class).blockOwners()).isEmpty();
 	}
 }
