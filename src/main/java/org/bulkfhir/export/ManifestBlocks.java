@@ -2,7 +2,6 @@ package org.bulkfhir.export;
 
 import org.bulkfhir.output.ChunkFileWriters;
 import org.bulkfhir.read.ExportQueries;
-import org.bulkfhir.read.FilterSearch;
 import org.bulkfhir.read.PatientCompartment;
 import org.bulkfhir.read.Snapshot;
 
@@ -27,13 +26,11 @@ import java.util.function.Supplier;
 final class ManifestBlocks {
 
 	private final ExportQueries queries;
-	private final FilterSearch filterSearch;
-	private final ProvenanceSelector provenance;
+	private final IncludedResources included;
 
-	ManifestBlocks(ExportQueries queries, FilterSearch filterSearch, ProvenanceSelector provenance) {
+	ManifestBlocks(ExportQueries queries, IncludedResources included) {
 		this.queries = queries;
-		this.filterSearch = filterSearch;
-		this.provenance = provenance;
+		this.included = included;
 	}
 
 	void write(
@@ -73,7 +70,7 @@ final class ManifestBlocks {
 				if (PatientCompartment.REFERENCED_TYPES.contains(type)) {
 					continue;
 				}
-				List<Long> covered = write(type, mine.get(type), params, views, writers, provenanceHere);
+				List<Long> covered = included.write(type, mine.get(type), params, views, writers, provenanceHere);
 				WriteStep.referencedAtSnapshot(queries, covered, referencedTypes, views).forEach((t, pids) -> {
 					for (Long pid : pids) {
 						if (owner.putIfAbsent(pid, patient) == null) {
@@ -84,31 +81,12 @@ final class ManifestBlocks {
 			}
 			for (Map.Entry<String, TreeSet<Long>> entry : mine.entrySet()) {
 				if (PatientCompartment.REFERENCED_TYPES.contains(entry.getKey())) {
-					write(entry.getKey(), entry.getValue(), params, views, writers, provenanceHere);
+					included.write(entry.getKey(), entry.getValue(), params, views, writers, provenanceHere);
 				}
 			}
 			provenanceHere.removeAll(provenanceWritten);
 			provenanceWritten.addAll(provenanceHere);
 			writers.write(new ArrayList<>(provenanceHere));
 		}
-	}
-
-	/** As {@code ManifestStep.write}: those of {@code pids} the export includes, and their Provenance noted. */
-	private List<Long> write(
-			String type,
-			TreeSet<Long> pids,
-			ExportJobParameters params,
-			Supplier<Snapshot.View> views,
-			ChunkFileWriters writers,
-			TreeSet<Long> provenanceHere) {
-		List<Long> matching =
-				filterSearch.matching(type, new ArrayList<>(pids), params.filtersFor(type), views, params.updatedWindow());
-		List<Long> covered = params.writes(type)
-				? writers.write(matching)
-				: queries.filterUpdated(matching, params.updatedWindow());
-		ProvenanceSelector.Selection selection = provenance.forTargets(covered, params, views);
-		provenanceHere.addAll(selection.writeHere());
-		provenanceHere.addAll(selection.shared());
-		return covered;
 	}
 }

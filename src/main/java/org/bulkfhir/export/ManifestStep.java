@@ -37,6 +37,7 @@ public class ManifestStep implements IReductionStepWorker<ExportJobParameters, C
 	private final ProvenanceSelector provenance;
 	private final Snapshot snapshot;
 	private final DeletedFilesWriter deletedFiles;
+	private final IncludedResources included;
 	private final List<ExportedFile> files = new ArrayList<>();
 	private final List<ExportedFile> errorFiles = new ArrayList<>();
 	private final Map<String, TreeSet<Long>> referenced = new TreeMap<>();
@@ -59,6 +60,7 @@ public class ManifestStep implements IReductionStepWorker<ExportJobParameters, C
 		this.provenance = provenance;
 		this.snapshot = snapshot;
 		this.deletedFiles = deletedFiles;
+		this.included = new IncludedResources(queries, filterSearch, provenance);
 	}
 
 	@Nonnull
@@ -94,7 +96,7 @@ public class ManifestStep implements IReductionStepWorker<ExportJobParameters, C
 						params.updatedWindow(), params.getElements())) {
 			Supplier<Snapshot.View> views = () -> snapshot.view(jobId, params.getTransactionTime());
 			if (params.organizedByPatient()) {
-				new ManifestBlocks(queries, filterSearch, provenance)
+				new ManifestBlocks(queries, included)
 						.write(params, referenced, sharedProvenance, blockOwners, views, writers);
 				referenced.clear();
 				sharedProvenance.clear();
@@ -109,14 +111,14 @@ public class ManifestStep implements IReductionStepWorker<ExportJobParameters, C
 				if (PatientCompartment.REFERENCED_TYPES.contains(type)) {
 					continue;
 				}
-				List<Long> covered = write(type, referenced.get(type), params, views, writers, provenanceToWrite);
+				List<Long> covered = included.write(type, referenced.get(type), params, views, writers, provenanceToWrite);
 				WriteStep.referencedAtSnapshot(queries, covered, referencedTypes, views).forEach((referencedType, pids) ->
 						referenced.computeIfAbsent(referencedType, t -> new TreeSet<>()).addAll(pids));
 			}
 			for (Map.Entry<String, TreeSet<Long>> entry : referenced.entrySet()) {
 				String type = entry.getKey();
 				if (PatientCompartment.REFERENCED_TYPES.contains(type)) {
-					write(type, entry.getValue(), params, views, writers, provenanceToWrite);
+					included.write(type, entry.getValue(), params, views, writers, provenanceToWrite);
 				}
 			}
 			writers.write(new ArrayList<>(provenanceToWrite));
@@ -137,26 +139,6 @@ public class ManifestStep implements IReductionStepWorker<ExportJobParameters, C
 		report.setCompletedAt(System.currentTimeMillis());
 		sink.accept(report);
 		return RunOutcome.SUCCESS;
-	}
-
-	/** Writes those of {@code pids} the export includes, notes their Provenance; returns those covered. */
-	private List<Long> write(
-			String type,
-			TreeSet<Long> pids,
-			ExportJobParameters params,
-			Supplier<Snapshot.View> views,
-			ChunkFileWriters writers,
-			TreeSet<Long> provenanceToWrite) {
-		List<Long> matching =
-				filterSearch.matching(type, new ArrayList<>(pids), params.filtersFor(type), views, params.updatedWindow());
-		// The writers read within the export's time window; pids that are only scanned need it applied here.
-		List<Long> covered = params.writes(type)
-				? writers.write(matching)
-				: queries.filterUpdated(matching, params.updatedWindow());
-		ProvenanceSelector.Selection selection = provenance.forTargets(covered, params, views);
-		provenanceToWrite.addAll(selection.writeHere());
-		provenanceToWrite.addAll(selection.shared());
-		return covered;
 	}
 
 	@Override
