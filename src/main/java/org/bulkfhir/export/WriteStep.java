@@ -3,6 +3,9 @@ package org.bulkfhir.export;
 import org.bulkfhir.output.ExportedFile;
 import org.bulkfhir.read.FilterSearch;
 import org.bulkfhir.read.PatientCompartment;
+import org.bulkfhir.read.PatientReferences;
+import org.bulkfhir.read.StoredResourceReader;
+import org.bulkfhir.read.TextReferences;
 import org.bulkfhir.read.Snapshot;
 import org.bulkfhir.read.ExportQueries;
 import ca.uhn.fhir.batch2.api.IJobDataSink;
@@ -83,8 +86,10 @@ public class WriteStep implements IJobStepWorker<ExportJobParameters, ExportWork
 			} else if (chunk.isTypeRange()) {
 				covered = writeTypeRange(params, chunk, views, writers);
 			} else {
-				covered = writePatients(params, chunk.getPatientPids(), chunk.window(params), views, writers, handedOn);
-				noteReferences(params, covered, views, handedOn);
+				Written written =
+						writePatients(params, chunk.getPatientPids(), chunk.window(params), views, writers, handedOn);
+				covered = written.covered();
+				noteReferences(params, written, views, handedOn);
 			}
 			ProvenanceSelector.Selection selection = provenance.forTargets(covered, params, views);
 			writers.write(selection.writeHere());
@@ -117,10 +122,9 @@ public class WriteStep implements IJobStepWorker<ExportJobParameters, ExportWork
 		for (Long patient : chunk.getPatientPids()) {
 			writers.beginBlock(ids.get(patient));
 			ChunkResult.HandedOn handedOn = new ChunkResult.HandedOn();
-			List<Long> covered =
-					writePatients(params, List.of(patient), chunk.window(params), views, writers, handedOn);
-			noteReferences(params, covered, views, handedOn);
-			ProvenanceSelector.Selection selection = provenance.forTargets(covered, params, views);
+			Written written = writePatients(params, List.of(patient), chunk.window(params), views, writers, handedOn);
+			noteReferences(params, written, views, handedOn);
+			ProvenanceSelector.Selection selection = provenance.forTargets(written.covered(), params, views);
 			writers.write(selection.writeHere());
 			handedOn.referencedPids.forEach((type, pids) -> {
 				result.referencedPids.computeIfAbsent(type, t -> new ArrayList<>()).addAll(pids);
@@ -150,9 +154,18 @@ public class WriteStep implements IJobStepWorker<ExportJobParameters, ExportWork
 	 * find it too.
 	 *
 	 * <p>The compartments as they were at the transaction time: HAPI's links, corrected by a
-	 * {@link Snapshot.View} taken after they were read.
+	 * {@link Snapshot.View} taken after they were read. Whether a resource may be in several compartments
+	 * is told from the text of the version read ({@link PatientReferences}), or, for a resource that is
+	 * only scanned (for its Provenance), from HAPI's links.
 	 */
-	private List<Long> writePatients(
+	/**
+	 * What {@link #writePatients} covered (written, or scanned for Provenance), the references of what it
+	 * wrote, and those of its resources whose references HAPI's links tell (scanned only, or with an
+	 * absolute reference).
+	 */
+	private record Written(List<Long> covered, TextReferences references, List<Long> referencesByLinks) {}
+
+	private Written writePatients(
 			ExportJobParameters params,
 			List<Long> patients,
 			UpdatedWindow window,
@@ -160,24 +173,37 @@ public class WriteStep implements IJobStepWorker<ExportJobParameters, ExportWork
 			ChunkFileWriters writers,
 			ChunkResult.HandedOn result) {
 		List<Long> covered = new ArrayList<>();
+		TextReferences references = new TextReferences(new HashSet<>(referencedTypes(params)));
+		List<Long> scannedOnly = new ArrayList<>();
+		Written written = new Written(covered, references, scannedOnly);
 		if (patients.isEmpty()) {
-			return covered;
+			return written;
 		}
+		ChunkFileWriters.ReadListener noting = new ChunkFileWriters.ReadListener() {
+			@Override
+			public void written(StoredResourceReader.StoredResource resource) {
+				references.collect(resource.pid(), resource.json());
+			}
+		};
 		List<String> scan = params.getScanTypes();
 		if (scan.contains("Patient")) {
-			covered.addAll(params.writes("Patient")
-					? writers.write(patients)
-					: queries.filterUpdated(patients, window));
+			if (params.writes("Patient")) {
+				covered.addAll(writers.write(patients, noting));
+			} else {
+				scannedOnly.addAll(queries.filterUpdated(patients, window));
+			}
 		}
 		Set<String> types = compartmentTypes(params);
 		Map<String, TreeSet<Long>> byType = queries.referencingResources(patients, types, compartment);
-		List<Long> linked = new ArrayList<>();
+		// Those written are checked as they are read (their text); HAPI's links are asked only about those
+		// scanned for their Provenance.
+		List<Long> linkedNotWritten = new ArrayList<>();
 		byType.forEach((type, pids) -> {
-			if (compartment.maySpanPatients(type)) {
-				linked.addAll(pids);
+			if (compartment.maySpanPatients(type) && !params.writes(type)) {
+				linkedNotWritten.addAll(pids);
 			}
 		});
-		Set<Long> several = queries.referencingSeveralPatients(linked);
+		Set<Long> several = queries.referencingSeveralPatients(linkedNotWritten);
 		Snapshot.View changed = views.get();
 		changed.correctMembers(byType, new HashSet<>(patients), types);
 		List<Long> candidates = new ArrayList<>();
@@ -196,19 +222,51 @@ public class WriteStep implements IJobStepWorker<ExportJobParameters, ExportWork
 			}
 			List<Long> pids = filterSearch.matching(type, own, params.filtersFor(type), views, window);
 			// The writers read within the export's time window; pids that are only scanned need it applied here.
-			covered.addAll(params.writes(type)
-					? writers.write(pids)
-					: queries.filterUpdated(pids, window));
+			if (!params.writes(type)) {
+				scannedOnly.addAll(queries.filterUpdated(pids, window));
+			} else if (compartment.maySpanPatients(type)) {
+				covered.addAll(writers.write(pids, new ChunkFileWriters.ReadListener() {
+					@Override
+					public boolean keepBack(StoredResourceReader.StoredResource resource) {
+						return PatientReferences.nameSeveralPatients(resource.json());
+					}
+
+					@Override
+					public void keptBack(StoredResourceReader.StoredResource resource) {
+						result.reference(type, resource.pid());
+					}
+
+					@Override
+					public void written(StoredResourceReader.StoredResource resource) {
+						noting.written(resource);
+					}
+				}));
+			} else {
+				covered.addAll(writers.write(pids, noting));
+			}
 		}
-		return covered;
+		covered.addAll(scannedOnly);
+		return written;
 	}
 
-	private void noteReferences(
-			ExportJobParameters params, List<Long> covered, Supplier<Snapshot.View> views, ChunkResult.HandedOn result) {
-		List<String> referencedTypes = PatientCompartment.REFERENCED_TYPES.stream()
+	private static List<String> referencedTypes(ExportJobParameters params) {
+		return PatientCompartment.REFERENCED_TYPES.stream()
 				.filter(params.getScanTypes()::contains)
 				.toList();
-		Map<String, TreeSet<Long>> referenced = referencedAtSnapshot(queries, covered, referencedTypes, views);
+	}
+
+	/**
+	 * Hands on the resources of the referenced types that the covered resources reference: those in the
+	 * text of what was written (the versions at the transaction time), and, through HAPI's links, those
+	 * of the resources only scanned or with absolute references.
+	 */
+	private void noteReferences(
+			ExportJobParameters params, Written written, Supplier<Snapshot.View> views, ChunkResult.HandedOn result) {
+		List<Long> byLinks = new ArrayList<>(written.referencesByLinks());
+		byLinks.addAll(written.references().withAbsoluteReferences());
+		Map<String, TreeSet<Long>> referenced = referencedAtSnapshot(queries, byLinks, referencedTypes(params), views);
+		written.references().ids().forEach((type, ids) ->
+				referenced.computeIfAbsent(type, t -> new TreeSet<>()).addAll(queries.pidsOf(type, ids)));
 		referenced.forEach((type, pids) ->
 				result.referencedPids.computeIfAbsent(type, t -> new ArrayList<>()).addAll(pids));
 	}

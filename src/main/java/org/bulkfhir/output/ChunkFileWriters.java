@@ -67,11 +67,33 @@ public class ChunkFileWriters implements Closeable {
 	 * actually written.
 	 */
 	public List<Long> write(List<Long> pids) {
+		return write(pids, new ReadListener() {});
+	}
+
+	/** What a caller of {@link #write(List, ReadListener)} learns of, and decides for, each resource read. */
+	public interface ReadListener {
+
+		/** Whether this resource (as read, before any {@code _elements} cut) is not written but kept back. */
+		default boolean keepBack(StoredResourceReader.StoredResource resource) {
+			return false;
+		}
+
+		default void keptBack(StoredResourceReader.StoredResource resource) {}
+
+		default void written(StoredResourceReader.StoredResource resource) {}
+	}
+
+	/** As {@link #write(List)}, telling {@code listener} of each resource read. */
+	public List<Long> write(List<Long> pids, ReadListener listener) {
 		List<Long> written = new ArrayList<>(pids.size());
 		StoredResourceReader.ReadCounts counts = reader.read(
 				pids,
 				window,
 				resource -> {
+					if (listener.keepBack(resource)) {
+						listener.keptBack(resource);
+						return;
+					}
 					try {
 						String line = elements.apply(resource.type(), resource.json());
 						if (blocks != null) {
@@ -80,6 +102,7 @@ public class ChunkFileWriters implements Closeable {
 							writerFor(resource.type()).write(line);
 						}
 						written.add(resource.pid());
+						listener.written(resource);
 					} catch (IOException e) {
 						throw new UncheckedIOException(e);
 					}

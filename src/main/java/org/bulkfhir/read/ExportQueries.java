@@ -63,6 +63,16 @@ public class ExportQueries {
 		return new ArrayList<>(result);
 	}
 
+	/** The pids of the resources of one type with the given FHIR ids (deleted ones included). */
+	public List<Long> pidsOf(String resourceType, Collection<String> fhirIds) {
+		List<Long> pids = new ArrayList<>();
+		for (List<String> batch : batches(new ArrayList<>(fhirIds))) {
+			pids.addAll(jdbc.queryForList("SELECT RES_ID FROM HFJ_RESOURCE WHERE RES_TYPE = :type AND FHIR_ID IN (:ids)",
+					new MapSqlParameterSource("type", resourceType).addValue("ids", batch), Long.class));
+		}
+		return pids;
+	}
+
 	/** The FHIR ids of the given resources (organizeOutputBy: the patients named in block headers). */
 	public Map<Long, String> fhirIds(Collection<Long> pids) {
 		Map<Long, String> ids = new HashMap<>();

@@ -41,8 +41,9 @@ class AdminJobsApiTest extends ServerTestBase {
 		JsonNode detail = BulkClient.JSON.readTree(apps.admin("GET", "/jobs/" + id, null, 200));
 		assertThat(detail.get("progress").asInt()).isEqualTo(100);
 		assertThat(detail.get("resources").asInt()).isEqualTo(10 + 10 * ENCOUNTERS * 3 + 10);
-		// pt00003's AllergyIntolerance has an extension on meta, kept in its stored text: HAPI reads it.
-		assertThat(detail.get("readByHapi").asInt()).isEqualTo(1);
+		// pt00003's AllergyIntolerance has an extension on meta, kept in its stored text: spliced all the same.
+		// (What HAPI has to read is counted too: TagStorageModeFidelityTest, INLINE mode.)
+		assertThat(detail.get("readByHapi").asInt()).isZero();
 		assertThat(detail.get("perType").get("Patient").get("resources").asInt()).isEqualTo(10);
 		assertThat(detail.get("client").asText()).isNotBlank();
 		assertThat(detail.get("expires").asText()).isNotBlank();
