@@ -127,9 +127,9 @@ public class SmartEndpoints {
 			body.put("scope", String.join(" ", granted));
 			request.setAttribute(TOKEN_CLIENT, client.clientId());
 			request.setAttribute(TOKEN_GRANTED, String.join(" ", granted));
+			tell(listener -> listener.issued(client.clientId()));
 			writeJson(response, 200, body);
 			LOG.debug("Access token issued to client {} for scopes {}", client.clientId(), String.join(" ", granted));
-			tell(listener -> listener.issued(client.clientId()));
 		} catch (OAuthError e) {
 			refuse(response, e, request);
 		} catch (RuntimeException e) {
@@ -175,8 +175,9 @@ public class SmartEndpoints {
 		if (e.status() == 401) {
 			response.setHeader("WWW-Authenticate", "Bearer error=\"invalid_client\"");
 		}
-		writeJson(response, e.status(), error(e.error(), CorrelationId.append(e.getMessage(), ref)));
+		// Counted before answering: a client that reads the metrics right after its answer sees its request.
 		tell(listener -> listener.refused(e.error()));
+		writeJson(response, e.status(), error(e.error(), CorrelationId.append(e.getMessage(), ref)));
 	}
 
 	private void tell(java.util.function.Consumer<TokenListener> event) {
