@@ -148,23 +148,22 @@ public class WriteStep implements IJobStepWorker<ExportJobParameters, ExportWork
 	}
 
 	/**
-	 * Writes the patients' compartments; returns every resource covered (written, or scanned for
-	 * Provenance). A resource that may be in several patients' compartments is not written here but
-	 * handed to the manifest step with the referenced resources, which writes it once: other chunks may
-	 * find it too.
-	 *
-	 * <p>The compartments as they were at the transaction time: HAPI's links, corrected by a
-	 * {@link Snapshot.View} taken after they were read. Whether a resource may be in several compartments
-	 * is told from the text of the version read ({@link PatientReferences}), or, for a resource that is
-	 * only scanned (for its Provenance), from HAPI's links.
-	 */
-	/**
 	 * What {@link #writePatients} covered (written, or scanned for Provenance), the references of what it
 	 * wrote, and those of its resources whose references HAPI's links tell (scanned only, or with an
 	 * absolute reference).
 	 */
 	private record Written(List<Long> covered, TextReferences references, List<Long> referencesByLinks) {}
 
+	/**
+	 * Writes the patients' compartments; returns what it covered and what that references. A resource
+	 * that may be in several patients' compartments is not written here but handed to the manifest step
+	 * with the referenced resources, which writes it once: other chunks may find it too.
+	 *
+	 * <p>The compartments as they were at the transaction time: HAPI's links, corrected by a
+	 * {@link Snapshot.View} taken after they were read. Whether a resource may be in several compartments
+	 * is told from the text of the version read ({@link PatientReferences}), or, for a resource that is
+	 * only scanned (for its Provenance), from HAPI's links.
+	 */
 	private Written writePatients(
 			ExportJobParameters params,
 			List<Long> patients,
