@@ -86,9 +86,8 @@ public class ReadLayerConfiguration {
 
 	@Bean
 	public GroupMembers bulkfhirGroupMembers(
-			DaoRegistry daoRegistry, NamedParameterJdbcTemplate bulkfhirJdbc, StoredResourceReader reader,
-			FhirContext fhirContext) {
-		return new GroupMembers(daoRegistry, bulkfhirJdbc, reader, fhirContext);
+			DaoRegistry daoRegistry, NamedParameterJdbcTemplate bulkfhirJdbc, StoredResourceReader reader) {
+		return new GroupMembers(daoRegistry, bulkfhirJdbc, reader);
 	}
 
 	@Bean

@@ -20,17 +20,24 @@ import java.util.function.BooleanSupplier;
 /**
  * Keeps our exports moving. HAPI's batch2 advances gated steps, dispatches new chunks and starts
  * the reducer only in its maintenance pass, which it schedules once a minute; a ten-patient export
- * would wait minutes. While any export of ours is active, this runs HAPI's pass
- * ({@link IJobMaintenanceService#runMaintenancePass()}) every few hundred milliseconds, from one
- * node of the cluster at a time ({@link ClusterLock}); HAPI's own scheduled pass is left as it is.
- * Once a second the lock holder also gives the work of dead nodes back ({@link DeadNodeRecovery}),
- * and every node removes the files and records of exports cancelled by their client once batch2
- * has stopped them.
+ * would wait minutes. This runs HAPI's maintenance for the active exports of ours at once when
+ * something it acts on has happened here ({@link #wake}: a kick-off, a cancel, a work chunk of ours
+ * finished), and every {@code interval} while exports are active, from one node of the cluster at a
+ * time ({@link ClusterLock}); HAPI's own scheduled pass is left as it is. Between those events a
+ * pass has nothing to do (a running step's chunks are all dispatched, its progress moves only when
+ * one finishes), and each costs a few queries and HQL parses: the interval is a safety net, for a
+ * wake that another node's pass missed. Once a second the lock holder also gives the work of dead
+ * nodes back ({@link DeadNodeRecovery}), and every node removes the files and records of exports
+ * cancelled by their client once batch2 has stopped them.
  */
 public class BatchPacer implements SmartLifecycle {
 
 	private static final Logger LOG = LoggerFactory.getLogger(BatchPacer.class);
 	private static final Duration CANCELLED_GRACE = Duration.ofSeconds(30);
+	/** How soon a woken pass that found another node holding the lock is tried again. */
+	private static final long LOCK_BUSY_RETRY_MS = 100;
+	/** How often the cancelled exports are removed and dead nodes' work given back. */
+	private static final long HOUSEKEEPING_MS = 1000;
 	/** The cluster lock under which one node at a time drives batch2 for the exports. */
 	static final String LOCK = "bulkfhir-batch2-pacer";
 	/**
@@ -104,25 +111,32 @@ public class BatchPacer implements SmartLifecycle {
 
 	private void loop() {
 		long lastHousekeeping = 0;
+		long lastPass = 0;
+		boolean retryWake = false;
 		while (running) {
 			try {
 				boolean wasWoken;
 				synchronized (signal) {
-					wasWoken = woken;
+					wasWoken = woken || retryWake;
 					woken = false;
 				}
+				retryWake = false;
 				if (exportsAvailable.getAsBoolean()) {
 					List<String> active = activeExports();
-					if (wasWoken || !active.isEmpty()) {
-						lock.runExclusively(LOCK, () -> {
+					long now = System.currentTimeMillis();
+					if (wasWoken || (!active.isEmpty() && now - lastPass >= interval.toMillis())) {
+						lastPass = now;
+						boolean ran = lock.runExclusively(LOCK, () -> {
 							if (active.isEmpty()) {
 								// Woken by a kick-off or a cancel that the list above did not see yet.
 								maintenance.runMaintenancePass();
 							}
 							active.forEach(this::processQuietly);
 						});
+						// Another node's pass may have started before what woke this one was committed.
+						retryWake = wasWoken && !ran;
 					}
-					if (System.currentTimeMillis() - lastHousekeeping > 1000) {
+					if (now - lastHousekeeping >= HOUSEKEEPING_MS) {
 						removeCancelled();
 						lock.runExclusively(LOCK, () -> {
 							if (recovery.recover() > 0) {
@@ -134,7 +148,7 @@ public class BatchPacer implements SmartLifecycle {
 				}
 				synchronized (signal) {
 					if (!woken && running) {
-						signal.wait(Math.max(10, interval.toMillis()));
+						signal.wait(retryWake ? LOCK_BUSY_RETRY_MS : Math.max(10, Math.min(interval.toMillis(), HOUSEKEEPING_MS)));
 					}
 				}
 			} catch (InterruptedException e) {

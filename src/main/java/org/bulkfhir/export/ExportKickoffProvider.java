@@ -47,7 +47,7 @@ public class ExportKickoffProvider {
 	@Operation(name = OPERATION, manualResponse = true, idempotent = true, typeName = "Group")
 	public void groupExport(@IdParam IIdType groupId, ServletRequestDetails request) throws IOException {
 		ExportJobParameters params = parser.parse(ExportLevel.GROUP, groupId.getIdPart(), request);
-		groupMembers.read(groupId.getIdPart()); // 404 now, not a failed job later
+		groupMembers.requireExists(groupId.getIdPart()); // 404 now, not a failed job later
 		patientSubset.check(params);
 		kickOff(params, request);
 	}

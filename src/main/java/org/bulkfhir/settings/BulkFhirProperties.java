@@ -186,7 +186,8 @@ public record BulkFhirProperties(
 	 *     started with {@code allowPartialManifests=true}
 	 * @param patientsPerChunk patients handled by one batch2 work chunk of a Group or Patient export
 	 * @param resourcesPerChunk resources handled by one batch2 work chunk of a system export
-	 * @param pacerInterval how often the plugin drives HAPI's batch2 maintenance pass while exports are running
+	 * @param pacerInterval how often, at the longest, the plugin drives HAPI's batch2 maintenance for running exports
+	 *     (it does at once when one starts, is cancelled or finishes a work chunk on this node)
 	 * @param retryAfterSeconds seconds a client is told to wait between status polls
 	 * @param maxRunningPerClient exports one client may have running at once; more get 429. 0 = no limit.
 	 * @param maxFinishedPerClient completed, unexpired exports one client may keep; more kick-offs get 429. 0 = no limit.
@@ -199,7 +200,7 @@ public record BulkFhirProperties(
 			@DefaultValue("500") int manifestPageSize,
 			@DefaultValue("250") int patientsPerChunk,
 			@DefaultValue("20000") int resourcesPerChunk,
-			@DefaultValue("100ms") Duration pacerInterval,
+			@DefaultValue("1s") Duration pacerInterval,
 			@DefaultValue("1") int retryAfterSeconds,
 			@DefaultValue("4") int maxRunningPerClient,
 			@DefaultValue("20") int maxFinishedPerClient,

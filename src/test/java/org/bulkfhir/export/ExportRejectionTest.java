@@ -44,6 +44,24 @@ class ExportRejectionTest extends ServerTestBase {
 	}
 
 	@Test
+	void aDeletedGroupIsGone() throws Exception {
+		org.hl7.fhir.r4.model.Group group = new org.hl7.fhir.r4.model.Group();
+		group.setId("deleted-before-export");
+		group.setType(org.hl7.fhir.r4.model.Group.GroupType.PERSON).setActual(true);
+		group.addMember().getEntity().setReference("Patient/pt00001");
+		client.put(group);
+		org.hl7.fhir.r4.model.Bundle delete = new org.hl7.fhir.r4.model.Bundle();
+		delete.setType(org.hl7.fhir.r4.model.Bundle.BundleType.TRANSACTION);
+		delete.addEntry().getRequest().setMethod(org.hl7.fhir.r4.model.Bundle.HTTPVerb.DELETE)
+				.setUrl("Group/deleted-before-export");
+		client.transaction(delete);
+
+		HttpResponse<String> response = client.kickOff("Group/deleted-before-export/$export");
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(410);
+		assertOperationOutcome(response, "Resource was deleted");
+	}
+
+	@Test
 	void kickOffWithoutPreferRespondAsyncIsRejected() throws Exception {
 		HttpResponse<String> response = client.send(client.request("Group/small/$export").GET().build());
 		assertThat(response.statusCode()).isEqualTo(400);
