@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -89,11 +90,12 @@ public class StoredResourceReader {
 	 * The tag ids of the batch's tagged rows ({@code %1$s}: the key, {@code %2$s}: the tag table t, with
 	 * the keys as {@code :pids}). VERSIONED keys them by version pid: every version has its own
 	 * (HFJ_HISTORY_TAG); NON_VERSIONED by resource pid: one set per resource (HFJ_RES_TAG). Both are the
-	 * leading column of HAPI's unique (key, TAG_ID) index: an index-only scan. The definitions come from
+	 * leading column of HAPI's unique (key, TAG_ID) index: an index-only scan, in key order (each key's ids gathered
+	 * into one array, no boxed list per key). The definitions and the rendered fragments come from
 	 * {@link TagDefinitions}. For databases other than H2, which reads them with the text
 	 * ({@link #VERSION_TAG_IDS}).
 	 */
-	private static final String TAGS = "SELECT %1$s AS TAG_KEY, t.TAG_ID FROM %2$s t WHERE %3$s";
+	private static final String TAGS = "SELECT %1$s AS TAG_KEY, t.TAG_ID FROM %2$s t WHERE %3$s ORDER BY %1$s";
 
 	/** Resources per query when the batch is bound as an array (PostgreSQL, H2). */
 	static final int ARRAY_BATCH = 2_000;
@@ -196,7 +198,7 @@ public class StoredResourceReader {
 							}
 						});
 			}
-			Map<Long, List<StoredTag>> tags = tagIdsInRow ? tagsOf(rows) : tags(rows);
+			Map<Long, String> tags = tagDefinitions.metaFragments(tagIdsInRow ? tagsOf(rows) : tags(rows));
 			List<HapiBatchReader.Version> forHapi = new ArrayList<>();
 			for (Row row : rows) {
 				StoredResource resource = spliced(row, tags);
@@ -259,19 +261,15 @@ public class StoredResourceReader {
 		}
 	}
 
-	/** The tags of rows that carry their tag ids, keyed as {@link #tags} keys them. */
-	private Map<Long, List<StoredTag>> tagsOf(List<Row> rows) {
-		Map<Long, List<Long>> tagIds = new HashMap<>();
+	/** The tag ids of rows that carry them, keyed as {@link #tags} keys them. */
+	private Map<Long, long[]> tagsOf(List<Row> rows) {
+		Map<Long, long[]> tagIds = new HashMap<>();
 		for (Row row : rows) {
 			if (row.tagIds != null && row.tagIds.length > 0) {
-				List<Long> ids = new ArrayList<>(row.tagIds.length);
-				for (long id : row.tagIds) {
-					ids.add(id);
-				}
-				tagIds.put(tagMode == TagStorageModeEnum.NON_VERSIONED ? row.pid : row.versionPid, ids);
+				tagIds.put(tagMode == TagStorageModeEnum.NON_VERSIONED ? row.pid : row.versionPid, row.tagIds);
 			}
 		}
-		return definitions(tagIds);
+		return tagIds;
 	}
 
 	/**
@@ -291,8 +289,8 @@ public class StoredResourceReader {
 		return kept;
 	}
 
-	/** The tags of the tagged rows, by version pid (VERSIONED) or resource pid (NON_VERSIONED). */
-	private Map<Long, List<StoredTag>> tags(List<Row> rows) {
+	/** The tag ids of the tagged rows, by version pid (VERSIONED) or resource pid (NON_VERSIONED). */
+	private Map<Long, long[]> tags(List<Row> rows) {
 		String sql = switch (tagMode) {
 			case VERSIONED -> versionTags;
 			case NON_VERSIONED -> resourceTags;
@@ -306,38 +304,50 @@ public class StoredResourceReader {
 				keys.add(row.pid);
 			}
 		}
-		Map<Long, List<Long>> tagIds = new HashMap<>();
+		Map<Long, long[]> tagIds = new HashMap<>(keys.size() * 2);
 		if (sql == null || keys.isEmpty()) {
-			return definitions(tagIds);
+			return tagIds;
 		}
 		for (List<Long> batch : batches.batches(keys)) {
-			jdbc.query(sql, pids(batch), (ResultSet rs) -> {
-				tagIds.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>(4)).add(rs.getLong(2));
-			});
+			GroupedIds grouped = new GroupedIds(tagIds);
+			jdbc.query(sql, pids(batch), (ResultSet rs) -> grouped.add(rs.getLong(1), rs.getLong(2)));
+			grouped.finish();
 		}
-		return definitions(tagIds);
+		return tagIds;
 	}
 
-	/** Tag ids by key → their definitions by key (an id without a definition is left out, as HAPI's read does). */
-	private Map<Long, List<StoredTag>> definitions(Map<Long, List<Long>> tagIds) {
-		Map<Long, List<StoredTag>> tags = new HashMap<>();
-		Map<Long, StoredTag> definitions =
-				tagDefinitions.get(tagIds.values().stream().flatMap(List::stream).collect(java.util.stream.Collectors.toSet()));
-		tagIds.forEach((key, ids) -> {
-			List<StoredTag> list = new ArrayList<>(ids.size());
-			for (Long id : ids) {
-				StoredTag definition = definitions.get(id);
-				if (definition != null) {
-					list.add(definition);
-				}
+	/** Gathers (key, id) pairs that come ordered by key into one array of ids per key. */
+	private static final class GroupedIds {
+		private final Map<Long, long[]> byKey;
+		private long key;
+		private long[] ids = new long[8];
+		private int count;
+
+		GroupedIds(Map<Long, long[]> byKey) {
+			this.byKey = byKey;
+		}
+
+		void add(long rowKey, long id) {
+			if (count > 0 && rowKey != key) {
+				finish();
 			}
-			tags.put(key, list);
-		});
-		return tags;
+			key = rowKey;
+			if (count == ids.length) {
+				ids = Arrays.copyOf(ids, count * 2);
+			}
+			ids[count++] = id;
+		}
+
+		void finish() {
+			if (count > 0) {
+				byKey.put(key, Arrays.copyOf(ids, count));
+				count = 0;
+			}
+		}
 	}
 
 	/** The line for this row, or null when HAPI has to read it. */
-	private StoredResource spliced(Row row, Map<Long, List<StoredTag>> tags) {
+	private StoredResource spliced(Row row, Map<Long, String> tags) {
 		String text = row.text;
 		if (text == null || !"JSON".equals(row.encoding)) {
 			return null;
@@ -363,12 +373,12 @@ public class StoredResourceReader {
 			metaExtensions = text.substring(rest + ",\"meta\":{".length(), end + 1);
 			rest = end + 2;
 		}
-		List<StoredTag> versionTags = switch (tagMode) {
+		String tagMeta = switch (tagMode) {
 			case VERSIONED -> row.versionHasTags ? tags.get(row.versionPid) : null;
 			case NON_VERSIONED -> row.resourceHasTags ? tags.get(row.pid) : null;
 			case INLINE -> null;
 		};
-		StringBuilder line = new StringBuilder(text.length() + 160 + (versionTags == null ? 0 : 120 * versionTags.size()));
+		StringBuilder line = new StringBuilder(text.length() + 160 + (tagMeta == null ? 0 : tagMeta.length()));
 		line.append(prefix).append(",\"id\":\"");
 		StoredTag.quote(line, row.fhirId);
 		line.append("\",\"meta\":{");
@@ -384,8 +394,8 @@ public class StoredResourceReader {
 			StoredTag.quote(line, source);
 			line.append('"');
 		}
-		if (versionTags != null) {
-			StoredTag.appendMeta(line, versionTags);
+		if (tagMeta != null) {
+			line.append(tagMeta);
 		}
 		line.append('}');
 		line.append(text, rest, text.length());

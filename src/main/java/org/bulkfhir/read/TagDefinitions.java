@@ -5,25 +5,33 @@ import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 
 import java.sql.ResultSet;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * HAPI's tag definitions ({@code HFJ_TAG_DEF}) by id, each read once. A definition row is never
- * changed once written (HAPI adds a new row for a new combination), so a cached one stays right;
- * the cache is bounded and simply starts over when full. The export then reads only the pairs
- * (version or resource, tag id) per batch instead of the definitions' text for every tagged resource.
+ * HAPI's tag definitions ({@code HFJ_TAG_DEF}) by id, each read once, and the {@code meta} fragment
+ * of each set of them rendered once ({@link #metaFragments}). A definition row is never changed once
+ * written (HAPI adds a new row for a new combination), so a cached one stays right; the caches are
+ * bounded and simply start over when full. The export then reads only the pairs (version or resource,
+ * tag id) per batch instead of the definitions' text for every tagged resource, and most resources
+ * share one of a few sets (a profile and a tag or two): each is rendered, sorted as HAPI's read sorts
+ * them, once, not per resource.
  */
 public class TagDefinitions {
 
 	private static final int MAX_CACHED = 20_000;
+	private static final int MAX_FRAGMENTS = 10_000;
 
 	private final NamedParameterJdbcTemplate jdbc;
 	private final PidBatches batches;
 	private final Map<Long, StoredTag> cache = new ConcurrentHashMap<>();
+	private final Map<IdSet, String> fragments = new ConcurrentHashMap<>();
 
 	public TagDefinitions(NamedParameterJdbcTemplate jdbc, PidBatches batches) {
 		this.jdbc = jdbc;
@@ -46,6 +54,67 @@ public class TagDefinitions {
 			load(missing, result);
 		}
 		return result;
+	}
+
+	/**
+	 * For each key (a version or resource pid), what its tag ids add to a {@code meta} object:
+	 * {@code ,"profile":[…],"security":[…],"tag":[…]} as {@link StoredTag#appendMeta} renders them (empty
+	 * when none of the ids has a definition HAPI would encode). The arrays are sorted in place.
+	 */
+	public Map<Long, String> metaFragments(Map<Long, long[]> tagIdsByKey) {
+		Map<Long, String> result = new HashMap<>(tagIdsByKey.size() * 2);
+		Map<Long, IdSet> unrendered = new HashMap<>();
+		tagIdsByKey.forEach((key, ids) -> {
+			Arrays.sort(ids);
+			IdSet set = new IdSet(ids);
+			String fragment = fragments.get(set);
+			if (fragment != null) {
+				result.put(key, fragment);
+			} else {
+				unrendered.put(key, set);
+			}
+		});
+		if (!unrendered.isEmpty()) {
+			Set<Long> ids = new HashSet<>();
+			unrendered.values().forEach(set -> Arrays.stream(set.ids).forEach(ids::add));
+			Map<Long, StoredTag> definitions = get(ids);
+			if (fragments.size() + unrendered.size() > MAX_FRAGMENTS) {
+				fragments.clear();
+			}
+			unrendered.forEach((key, set) -> result.put(key, fragments.computeIfAbsent(set, s -> render(s, definitions))));
+		}
+		return result;
+	}
+
+	private static String render(IdSet set, Map<Long, StoredTag> definitions) {
+		List<StoredTag> tags = new ArrayList<>(set.ids.length);
+		for (long id : set.ids) {
+			StoredTag tag = definitions.get(id);
+			if (tag != null) {
+				tags.add(tag);
+			}
+		}
+		StringBuilder fragment = new StringBuilder();
+		StoredTag.appendMeta(fragment, tags);
+		return fragment.toString();
+	}
+
+	/** A sorted set of tag ids, as a map key. */
+	private record IdSet(long[] ids) {
+		@Override
+		public boolean equals(Object other) {
+			return other instanceof IdSet set && Arrays.equals(ids, set.ids);
+		}
+
+		@Override
+		public int hashCode() {
+			return Arrays.hashCode(ids);
+		}
+
+		@Override
+		public String toString() {
+			return Arrays.toString(ids);
+		}
 	}
 
 	private void load(List<Long> ids, Map<Long, StoredTag> result) {
