@@ -27,8 +27,9 @@ public final class ReadFidelity {
 	private ReadFidelity() {}
 
 	public static Compared compareEveryResource(BulkClient client, JsonNode manifest) throws Exception {
-		List<String> mismatches = new ArrayList<>();
+		List<String> mismatches = java.util.Collections.synchronizedList(new ArrayList<>());
 		List<String> all = new ArrayList<>();
+		List<java.util.concurrent.Callable<Void>> reads = new ArrayList<>();
 		int compared = 0;
 		int withMetaExtension = 0;
 		int xmlCompared = 0;
@@ -38,10 +39,13 @@ public final class ReadFidelity {
 				all.add(line);
 				JsonNode exported = BulkClient.JSON.readTree(line);
 				String reference = exported.get("resourceType").asText() + "/" + exported.get("id").asText();
-				JsonNode read = BulkClient.JSON.readTree(client.read(reference));
-				if (!exported.equals(read)) {
-					mismatches.add("JSON " + reference + "\n  exported: " + line + "\n  HAPI read: " + read);
-				}
+				reads.add(() -> {
+					JsonNode read = BulkClient.JSON.readTree(client.read(reference));
+					if (!exported.equals(read)) {
+						mismatches.add("JSON " + reference + "\n  exported: " + line + "\n  HAPI read: " + read);
+					}
+					return null;
+				});
 				if (exported.path("meta").has("extension")) {
 					withMetaExtension++;
 				}
@@ -54,13 +58,26 @@ public final class ReadFidelity {
 			while (entry.find()) {
 				entries++;
 				String reference = entry.group(1) + "/" + entry.group(2);
-				String read = readXml(client, reference);
-				if (!entry.group(3).equals(read)) {
-					mismatches.add("XML " + reference + "\n  exported: " + entry.group(3) + "\n  HAPI read: " + read);
-				}
+				String exported = entry.group(3);
+				reads.add(() -> {
+					String read = readXml(client, reference);
+					if (!exported.equals(read)) {
+						mismatches.add("XML " + reference + "\n  exported: " + exported + "\n  HAPI read: " + read);
+					}
+					return null;
+				});
 			}
 			assertThat(entries).as("XML entries of " + url).isEqualTo(output.get("count").asInt());
 			xmlCompared += entries;
+		}
+		// HAPI's reads, one request per resource and format, from a few client threads at once.
+		java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+		try {
+			for (java.util.concurrent.Future<Void> read : pool.invokeAll(reads)) {
+				read.get();
+			}
+		} finally {
+			pool.shutdownNow();
 		}
 		assertThat(mismatches).as("resources that differ from HAPI's read (%d compared)", compared).isEmpty();
 		assertThat(xmlCompared).isEqualTo(compared);
