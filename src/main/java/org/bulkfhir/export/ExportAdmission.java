@@ -15,7 +15,6 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 import org.springframework.transaction.support.TransactionTemplate;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -157,6 +156,13 @@ public class ExportAdmission {
 
 	private void checkStorage() {
 		try {
+			store.checkWritable();
+		} catch (IOException | RuntimeException e) {
+			LOG.warn("Refusing new exports: the export directory is not writable ({})", e.toString());
+			throw new Refusal(503, 60, "Export storage is unavailable (its directory cannot be written);"
+					+ " try again later");
+		}
+		try {
 			if (limits.maxTotalBytes() > 0 && store.totalBytes() >= limits.maxTotalBytes()) {
 				throw new Refusal(503, 60, "Export storage is full (" + limits.maxTotalBytes() + " bytes configured);"
 						+ " try again once older exports have been downloaded and deleted or have expired");
@@ -168,7 +174,8 @@ public class ExportAdmission {
 						+ " older exports have been downloaded and deleted or have expired");
 			}
 		} catch (IOException e) {
-			throw new UncheckedIOException(e);
+			LOG.warn("Refusing new exports: the export directory cannot be read ({})", e.toString());
+			throw new Refusal(503, 60, "Export storage is unavailable (its directory cannot be read); try again later");
 		}
 	}
 

@@ -16,7 +16,10 @@ import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** One client cannot run too many exports at once (429), and a full store refuses new ones (503). */
+/**
+ * One client cannot run too many exports at once (429), and a full store refuses new ones (503), as
+ * does a store whose directory is gone.
+ */
 @SpringBootTest(
 		classes = BulkFhirServerApplication.class,
 		webEnvironment = SpringBootTest.WebEnvironment.DEFINED_PORT,
@@ -58,6 +61,15 @@ class AdmissionLimitsTest {
 		assertThat(full.body()).contains("OperationOutcome").contains("storage is full");
 
 		assertThat(client.send(client.request(first).DELETE().build()).statusCode()).isEqualTo(202);
-		assertThat(client.kickOff("$export").statusCode()).isEqualTo(202);
+		String last = client.start("$export");
+		assertThat(client.poll(last, Duration.ofSeconds(30)).statusCode()).isEqualTo(200);
+
+		// The export directory removed under the running server: refused as unavailable, not a 500.
+		org.springframework.util.FileSystemUtils.deleteRecursively(DATA_DIR.resolve("exports"));
+		HttpResponse<String> gone = client.kickOff("$export");
+		assertThat(gone.statusCode()).as(gone.body()).isEqualTo(503);
+		assertThat(gone.headers().firstValue("Retry-After")).isPresent();
+		assertThat(gone.body()).contains("OperationOutcome").contains("Export storage is unavailable")
+				.doesNotContain(DATA_DIR.toString());
 	}
 }
