@@ -2,12 +2,9 @@ package org.bulkfhir.output;
 
 import org.bulkfhir.storage.ExportFileStore;
 
-import java.io.BufferedOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -22,27 +19,18 @@ import java.util.List;
  */
 public class PatientBlockWriter implements Closeable {
 
-	private final ExportFileStore store;
-	private final String jobId;
-	private final String namePrefix;
+	private final NdjsonFileSequence files;
 	private final int maxResources;
 	private final long maxBytes;
-	private final List<ExportedFile> written = new ArrayList<>();
 
-	private OutputStream current;
-	private String currentName;
-	private long currentCount;
-	private long currentBytes;
-	/** Lines of the current file that are resources, not headers. */
+	/** Lines of the open file that are resources, not headers. */
 	private long currentResources;
-	private int part;
 	private byte[] blockHeader;
 	private boolean blockStarted;
 
 	public PatientBlockWriter(ExportFileStore store, String jobId, String namePrefix, int maxResources, long maxBytes) {
-		this.store = store;
-		this.jobId = jobId;
-		this.namePrefix = namePrefix;
+		// Type-less files: each holds every type of its patients' blocks.
+		this.files = new NdjsonFileSequence(store, jobId, null, namePrefix);
 		this.maxResources = Math.max(1, maxResources);
 		this.maxBytes = Math.max(1, maxBytes);
 	}
@@ -65,73 +53,39 @@ public class PatientBlockWriter implements Closeable {
 		}
 		byte[] bytes = jsonLine.getBytes(StandardCharsets.UTF_8);
 		long needed = bytes.length + 1 + (blockStarted ? 0 : blockHeader.length + 1);
-		if (current != null && currentResources > 0
-				&& (currentCount + (blockStarted ? 1 : 2) > maxResources || currentBytes + needed > maxBytes)) {
+		if (files.isOpen() && currentResources > 0
+				&& (files.lines() + (blockStarted ? 1 : 2) > maxResources || files.bytes() + needed > maxBytes)) {
 			rollOver();
 		}
-		if (current == null) {
-			open();
+		if (!files.isOpen()) {
+			files.open();
 		}
 		if (!blockStarted) {
-			writeLine(blockHeader);
+			files.writeLine(blockHeader);
 			blockStarted = true;
 		}
-		writeLine(bytes);
+		files.writeLine(bytes);
 		currentResources++;
 	}
 
 	/** The files published so far (all of them once closed). */
 	public List<ExportedFile> files() {
-		return written;
+		return files.published();
 	}
 
 	@Override
 	public void close() throws IOException {
-		closeCurrent(null);
+		files.close(null);
 	}
 
 	private void rollOver() throws IOException {
-		String next = nextName();
+		String next = files.nextName();
 		// The block goes on in the next file: its header starts that file again.
-		closeCurrent(blockStarted ? next : null);
-		openAs(next);
-		if (blockStarted) {
-			writeLine(blockHeader);
-		}
-	}
-
-	private void open() throws IOException {
-		openAs(nextName());
-	}
-
-	private String nextName() {
-		return namePrefix + "-" + (part + 1) + "-" + NdjsonRollingWriter.randomToken() + ".ndjson";
-	}
-
-	private void openAs(String name) throws IOException {
-		part++;
-		currentName = name;
-		current = new BufferedOutputStream(store.create(jobId, currentName), 1 << 16);
-	}
-
-	private void writeLine(byte[] bytes) throws IOException {
-		current.write(bytes);
-		current.write('\n');
-		currentCount++;
-		currentBytes += bytes.length + 1;
-	}
-
-	private void closeCurrent(String continuesInFile) throws IOException {
-		if (current == null) {
-			return;
-		}
-		current.close();
-		// A type-less file: it holds every type of its patients' blocks.
-		ExportedFile file = new ExportedFile(null, currentName, currentCount, currentBytes);
-		written.add(continuesInFile == null ? file : file.continuingIn(continuesInFile));
-		current = null;
-		currentCount = 0;
-		currentBytes = 0;
+		files.close(blockStarted ? next : null);
 		currentResources = 0;
+		files.openAs(next);
+		if (blockStarted) {
+			files.writeLine(blockHeader);
+		}
 	}
 }
