@@ -53,7 +53,8 @@ class TwoNodesIT {
 			List<String> argsA = new ArrayList<>(common);
 			argsA.add("--bulkfhir.sample-data.patients=" + PATIENTS);
 			argsA.add("--bulkfhir.sample-data.encounters=0");
-			// B paces less often, so that A's passes usually queue the chunks and A holds work when it dies.
+			// The kick-off on A wakes A's pacer, which queues the plan and then the write chunks on A: A usually
+			// holds work when it dies. B's passes come only from its own work and its once-a-second safety net.
 			List<String> argsB = new ArrayList<>(common);
 			argsB.add("--bulkfhir.export.pacer-interval=1s");
 			WarProcess a = new WarProcess(root.resolve("a"), argsA).start();
