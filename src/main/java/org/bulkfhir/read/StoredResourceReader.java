@@ -11,9 +11,7 @@ import java.sql.Timestamp;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -198,10 +196,11 @@ public class StoredResourceReader {
 							}
 						});
 			}
-			Map<Long, String> tags = tagDefinitions.metaFragments(tagIdsInRow ? tagsOf(rows) : tags(rows));
+			String[] tagMeta = tagDefinitions.metaFragments(tagIdsInRow ? tagsOf(rows) : tags(rows));
 			List<HapiBatchReader.Version> forHapi = new ArrayList<>();
-			for (Row row : rows) {
-				StoredResource resource = spliced(row, tags);
+			for (int i = 0; i < rows.size(); i++) {
+				Row row = rows.get(i);
+				StoredResource resource = spliced(row, tagMeta[i]);
 				if (resource != null) {
 					counted.accept(resource);
 				} else {
@@ -248,6 +247,15 @@ public class StoredResourceReader {
 					longs(rs.getArray(TAG_IDS)));
 		}
 
+		boolean hasTags(TagStorageModeEnum mode) {
+			return mode == TagStorageModeEnum.VERSIONED ? versionHasTags : mode == TagStorageModeEnum.NON_VERSIONED && resourceHasTags;
+		}
+
+		/** The key its tags are stored under in that mode. */
+		long key(TagStorageModeEnum mode) {
+			return mode == TagStorageModeEnum.NON_VERSIONED ? pid : versionPid;
+		}
+
 		private static long[] longs(Array array) throws SQLException {
 			if (array == null) {
 				return null;
@@ -261,13 +269,12 @@ public class StoredResourceReader {
 		}
 	}
 
-	/** The tag ids of rows that carry them, keyed as {@link #tags} keys them. */
-	private Map<Long, long[]> tagsOf(List<Row> rows) {
-		Map<Long, long[]> tagIds = new HashMap<>();
-		for (Row row : rows) {
-			if (row.tagIds != null && row.tagIds.length > 0) {
-				tagIds.put(tagMode == TagStorageModeEnum.NON_VERSIONED ? row.pid : row.versionPid, row.tagIds);
-			}
+	/** The tag ids of each row (null when it has none), as they came with it. */
+	private static long[][] tagsOf(List<Row> rows) {
+		long[][] tagIds = new long[rows.size()][];
+		for (int i = 0; i < rows.size(); i++) {
+			long[] ids = rows.get(i).tagIds;
+			tagIds[i] = ids != null && ids.length > 0 ? ids : null;
 		}
 		return tagIds;
 	}
@@ -289,49 +296,67 @@ public class StoredResourceReader {
 		return kept;
 	}
 
-	/** The tag ids of the tagged rows, by version pid (VERSIONED) or resource pid (NON_VERSIONED). */
-	private Map<Long, long[]> tags(List<Row> rows) {
+	/**
+	 * The tag ids of each row (null when it has none), read by the rows' keys: version pid (VERSIONED)
+	 * or resource pid (NON_VERSIONED). The keys are queried in ascending order, and the pairs come back
+	 * in that order, so each key's ids are found by a binary search, without a map of boxed keys.
+	 */
+	private long[][] tags(List<Row> rows) {
+		long[][] tagIds = new long[rows.size()][];
 		String sql = switch (tagMode) {
 			case VERSIONED -> versionTags;
 			case NON_VERSIONED -> resourceTags;
 			case INLINE -> null;
 		};
-		List<Long> keys = new ArrayList<>();
-		for (Row row : rows) {
-			if (tagMode == TagStorageModeEnum.VERSIONED && row.versionHasTags) {
-				keys.add(row.versionPid);
-			} else if (tagMode == TagStorageModeEnum.NON_VERSIONED && row.resourceHasTags) {
-				keys.add(row.pid);
-			}
-		}
-		Map<Long, long[]> tagIds = new HashMap<>(keys.size() * 2);
-		if (sql == null || keys.isEmpty()) {
+		if (sql == null) {
 			return tagIds;
 		}
-		for (List<Long> batch : batches.batches(keys)) {
-			GroupedIds grouped = new GroupedIds(tagIds);
+		long[] keys = new long[rows.size()];
+		int count = 0;
+		for (Row row : rows) {
+			if (row.hasTags(tagMode)) {
+				keys[count++] = row.key(tagMode);
+			}
+		}
+		if (count == 0) {
+			return tagIds;
+		}
+		keys = Arrays.stream(keys, 0, count).sorted().distinct().toArray();
+		count = keys.length;
+		long[][] idsOfKey = new long[count][];
+		GroupedIds grouped = new GroupedIds(keys, idsOfKey);
+		List<Long> sortedKeys = Arrays.stream(keys).boxed().toList();
+		for (List<Long> batch : batches.batches(sortedKeys)) {
 			jdbc.query(sql, pids(batch), (ResultSet rs) -> grouped.add(rs.getLong(1), rs.getLong(2)));
-			grouped.finish();
+		}
+		grouped.finish();
+		for (int i = 0; i < rows.size(); i++) {
+			Row row = rows.get(i);
+			if (row.hasTags(tagMode)) {
+				tagIds[i] = idsOfKey[Arrays.binarySearch(keys, row.key(tagMode))];
+			}
 		}
 		return tagIds;
 	}
 
-	/** Gathers (key, id) pairs that come ordered by key into one array of ids per key. */
+	/** Gathers (key, id) pairs that come ordered by key into one array of ids per key of {@code keys}. */
 	private static final class GroupedIds {
-		private final Map<Long, long[]> byKey;
-		private long key;
+		private final long[] keys;
+		private final long[][] idsOfKey;
+		private int keyIndex = -1;
 		private long[] ids = new long[8];
 		private int count;
 
-		GroupedIds(Map<Long, long[]> byKey) {
-			this.byKey = byKey;
+		GroupedIds(long[] keys, long[][] idsOfKey) {
+			this.keys = keys;
+			this.idsOfKey = idsOfKey;
 		}
 
 		void add(long rowKey, long id) {
-			if (count > 0 && rowKey != key) {
+			if (keyIndex < 0 || rowKey != keys[keyIndex]) {
 				finish();
+				keyIndex = Arrays.binarySearch(keys, rowKey);
 			}
-			key = rowKey;
 			if (count == ids.length) {
 				ids = Arrays.copyOf(ids, count * 2);
 			}
@@ -340,14 +365,14 @@ public class StoredResourceReader {
 
 		void finish() {
 			if (count > 0) {
-				byKey.put(key, Arrays.copyOf(ids, count));
+				idsOfKey[keyIndex] = Arrays.copyOf(ids, count);
 				count = 0;
 			}
 		}
 	}
 
 	/** The line for this row, or null when HAPI has to read it. */
-	private StoredResource spliced(Row row, Map<Long, String> tags) {
+	private StoredResource spliced(Row row, String tagMeta) {
 		String text = row.text;
 		if (text == null || !"JSON".equals(row.encoding)) {
 			return null;
@@ -373,11 +398,6 @@ public class StoredResourceReader {
 			metaExtensions = text.substring(rest + ",\"meta\":{".length(), end + 1);
 			rest = end + 2;
 		}
-		String tagMeta = switch (tagMode) {
-			case VERSIONED -> row.versionHasTags ? tags.get(row.versionPid) : null;
-			case NON_VERSIONED -> row.resourceHasTags ? tags.get(row.pid) : null;
-			case INLINE -> null;
-		};
 		StringBuilder line = new StringBuilder(text.length() + 160 + (tagMeta == null ? 0 : tagMeta.length()));
 		line.append(prefix).append(",\"id\":\"");
 		StoredTag.quote(line, row.fhirId);
@@ -385,9 +405,8 @@ public class StoredResourceReader {
 		if (metaExtensions != null) {
 			line.append(metaExtensions).append(',');
 		}
-		line.append("\"versionId\":\"")
-				.append(row.version).append("\",\"lastUpdated\":\"")
-				.append(times.lastUpdated(row.updated)).append('"');
+		line.append("\"versionId\":\"").append(row.version).append("\",\"lastUpdated\":\"");
+		times.appendLastUpdated(line, row.updated).append('"');
 		String source = source(row.sourceUri, row.requestId);
 		if (source != null) {
 			line.append(",\"source\":\"");

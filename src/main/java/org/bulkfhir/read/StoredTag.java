@@ -122,7 +122,23 @@ public record StoredTag(
 		return value != null && !value.isEmpty();
 	}
 
+	/** Appends {@code value} as the inside of a JSON string; most values (ids, URIs) need no escape. */
 	static void quote(StringBuilder out, String value) {
-		JsonStringEncoder.getInstance().quoteAsString(value, out);
+		if (needsEscape(value)) {
+			JsonStringEncoder.getInstance().quoteAsString(value, out);
+		} else {
+			out.append(value);
+		}
+	}
+
+	/** Whether Jackson would escape any character: controls, quote, backslash (it leaves others as they are). */
+	private static boolean needsEscape(String value) {
+		for (int i = 0; i < value.length(); i++) {
+			char c = value.charAt(i);
+			if (c < 0x20 || c == '"' || c == '\\') {
+				return true;
+			}
+		}
+		return false;
 	}
 }

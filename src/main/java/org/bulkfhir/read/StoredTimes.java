@@ -51,6 +51,11 @@ final class StoredTimes {
 
 	/** {@code meta.lastUpdated} as HAPI's {@code InstantType} prints this instant (milliseconds, the zone's offset). */
 	String lastUpdated(long epochMillis) {
+		return appendLastUpdated(new StringBuilder(29), epochMillis).toString();
+	}
+
+	/** Appends {@link #lastUpdated} to {@code out}, without a String of its own. */
+	StringBuilder appendLastUpdated(StringBuilder out, long epochMillis) {
 		long minute = Math.floorDiv(epochMillis, MINUTE);
 		String[] parts = textByMinute.get(minute);
 		if (parts == null) {
@@ -59,7 +64,7 @@ final class StoredTimes {
 			if (!text.startsWith("00.000", seconds + 1)) {
 				// An offset with seconds (local mean time before about 1900): minutes of wall time and of the
 				// instant do not line up.
-				return format.format(Instant.ofEpochMilli(epochMillis));
+				return out.append(format.format(Instant.ofEpochMilli(epochMillis)));
 			}
 			parts = new String[] {text.substring(0, seconds + 1), text.substring(seconds + 7)};
 			cache(textByMinute, minute, parts);
@@ -67,10 +72,10 @@ final class StoredTimes {
 		int inMinute = (int) Math.floorMod(epochMillis, MINUTE);
 		int second = inMinute / 1000;
 		int milli = inMinute % 1000;
-		StringBuilder out = new StringBuilder(parts[0].length() + 6 + parts[1].length()).append(parts[0]);
+		out.append(parts[0]);
 		out.append((char) ('0' + second / 10)).append((char) ('0' + second % 10)).append('.');
 		out.append((char) ('0' + milli / 100)).append((char) ('0' + milli / 10 % 10)).append((char) ('0' + milli % 10));
-		return out.append(parts[1]).toString();
+		return out.append(parts[1]);
 	}
 
 	private static <V> void cache(Map<Long, V> cache, long key, V value) {

@@ -57,23 +57,27 @@ public class TagDefinitions {
 	}
 
 	/**
-	 * For each key (a version or resource pid), what its tag ids add to a {@code meta} object:
+	 * For each set of tag ids (null: none), what it adds to a {@code meta} object:
 	 * {@code ,"profile":[…],"security":[…],"tag":[…]} as {@link StoredTag#appendMeta} renders them (empty
-	 * when none of the ids has a definition HAPI would encode). The arrays are sorted in place.
+	 * when none of the ids has a definition HAPI would encode), or null. The arrays are sorted in place.
 	 */
-	public Map<Long, String> metaFragments(Map<Long, long[]> tagIdsByKey) {
-		Map<Long, String> result = new HashMap<>(tagIdsByKey.size() * 2);
-		Map<Long, IdSet> unrendered = new HashMap<>();
-		tagIdsByKey.forEach((key, ids) -> {
+	public String[] metaFragments(long[][] tagIdSets) {
+		String[] result = new String[tagIdSets.length];
+		Map<Integer, IdSet> unrendered = new HashMap<>();
+		for (int i = 0; i < tagIdSets.length; i++) {
+			long[] ids = tagIdSets[i];
+			if (ids == null) {
+				continue;
+			}
 			Arrays.sort(ids);
 			IdSet set = new IdSet(ids);
 			String fragment = fragments.get(set);
 			if (fragment != null) {
-				result.put(key, fragment);
+				result[i] = fragment;
 			} else {
-				unrendered.put(key, set);
+				unrendered.put(i, set);
 			}
-		});
+		}
 		if (!unrendered.isEmpty()) {
 			Set<Long> ids = new HashSet<>();
 			unrendered.values().forEach(set -> Arrays.stream(set.ids).forEach(ids::add));
@@ -81,7 +85,7 @@ public class TagDefinitions {
 			if (fragments.size() + unrendered.size() > MAX_FRAGMENTS) {
 				fragments.clear();
 			}
-			unrendered.forEach((key, set) -> result.put(key, fragments.computeIfAbsent(set, s -> render(s, definitions))));
+			unrendered.forEach((i, set) -> result[i] = fragments.computeIfAbsent(set, s -> render(s, definitions)));
 		}
 		return result;
 	}

@@ -23,17 +23,17 @@ public final class TextReferences {
 
 	private static final String REFERENCE = "\"reference\":\"";
 
-	private final Set<String> types;
+	private final String[] types;
 	private final Map<String, TreeSet<String>> idsByType = new TreeMap<>();
 	private final List<Long> withAbsoluteReferences = new ArrayList<>();
 
 	public TextReferences(Set<String> types) {
-		this.types = types;
+		this.types = types.toArray(String[]::new);
 	}
 
 	/** Notes the references of one written resource. */
 	public void collect(long pid, String json) {
-		if (types.isEmpty()) {
+		if (types.length == 0) {
 			return;
 		}
 		boolean absolute = false;
@@ -48,8 +48,8 @@ public final class TextReferences {
 			if (containsAny(json, start, end)) {
 				absolute |= slash >= 0 && slash < end; // a URL, or escaped text: HAPI's links decide
 			} else if (slash > start && slash < end) {
-				String type = json.substring(start, slash);
-				if (types.contains(type)) {
+				String type = typeAt(json, start, slash);
+				if (type != null) {
 					int idEnd = json.indexOf('/', slash + 1);
 					String id = json.substring(slash + 1, idEnd < 0 || idEnd > end ? end : idEnd);
 					if (!id.isEmpty()) {
@@ -62,6 +62,16 @@ public final class TextReferences {
 		if (absolute) {
 			withAbsoluteReferences.add(pid);
 		}
+	}
+
+	/** The wanted type that the text between the indexes names, or null (without cutting the text out). */
+	private String typeAt(String json, int start, int end) {
+		for (String type : types) {
+			if (type.length() == end - start && json.startsWith(type, start)) {
+				return type;
+			}
+		}
+		return null;
 	}
 
 	/** Whether the text between the indexes has a ':' (a URL's scheme) or a backslash (an escape). */

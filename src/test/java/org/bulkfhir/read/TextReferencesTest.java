@@ -15,7 +15,8 @@ class TextReferencesTest {
 				+ "\"performer\":[{\"reference\":\"Practitioner/pr1\"},{\"reference\":\"Organization/org-2/_history/4\"}],"
 				+ "\"contained\":[{\"resourceType\":\"Medication\",\"id\":\"m\",\"manufacturer\":{\"reference\":\"Organization/org-3\"}}],"
 				+ "\"extension\":[{\"valueReference\":{\"reference\":\"#m\"}}],\"basedOn\":[{\"reference\":\"CarePlan/cp\"}]}");
-		references.collect(2, "{\"resourceType\":\"Encounter\",\"participant\":[{\"individual\":{\"reference\":\"Practitioner/pr1\"}}]}");
+		references.collect(2, "{\"resourceType\":\"Encounter\",\"participant\":[{\"individual\":{\"reference\":\"Practitioner/pr1\"}}],"
+				+ "\"basedOn\":[{\"reference\":\"MedicationRequest/mr1\"},{\"reference\":\"Practitione/pr2\"}]}");
 		assertThat(references.ids()).containsOnlyKeys("Practitioner", "Organization");
 		assertThat(references.ids().get("Practitioner")).containsExactly("pr1");
 		assertThat(references.ids().get("Organization")).containsExactly("org-2", "org-3");
