@@ -62,7 +62,8 @@ public final class ExportBench {
 	public static void main(String[] args) throws Exception {
 		Map<String, Object> result = switch (args[0]) {
 			case "export" -> export(args[1], args[2], Path.of(args[3]), Long.parseLong(args[4]),
-					List.of(args).subList(5, args.length).contains("xml"), option(args, "types="), option(args, "query="));
+					List.of(args).subList(5, args.length).contains("xml"), option(args, "types="), option(args, "query="),
+					List.of(args).subList(5, args.length).contains("delete"));
 			case "limit" -> limit(args[1], List.of(args[2].split(",")), Path.of(args[3]),
 					args.length > 4 ? args[4] : "sa", args.length > 5 ? args[5] : "");
 			case "compare" -> compare(Path.of(args[1]), Path.of(args[2]));
@@ -97,8 +98,8 @@ public final class ExportBench {
 	}
 
 	static Map<String, Object> export(
-			String base, String group, Path out, long capSeconds, boolean xml, String typeParam, String query)
-			throws Exception {
+			String base, String group, Path out, long capSeconds, boolean xml, String typeParam, String query,
+			boolean deleteAfter) throws Exception {
 		Files.createDirectories(out.resolve("files"));
 		Map<String, Object> result = new LinkedHashMap<>();
 		settleClient(base);
@@ -185,6 +186,10 @@ public final class ExportBench {
 		result.put("resourcesPerSecond", String.format("%.0f", resources / seconds));
 		if (xml && !urls.isEmpty()) {
 			result.putAll(tryXml(urls, out));
+		}
+		if (deleteAfter) {
+			// As a client that has its files does: the server keeps a client's completed exports only up to a limit.
+			HTTP.send(HttpRequest.newBuilder(URI.create(statusUrl)).DELETE().build(), HttpResponse.BodyHandlers.discarding());
 		}
 		return result;
 	}
