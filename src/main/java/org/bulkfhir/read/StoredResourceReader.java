@@ -321,11 +321,18 @@ public class StoredResourceReader {
 		if (count == 0) {
 			return tagIds;
 		}
-		keys = Arrays.stream(keys, 0, count).sorted().distinct().toArray();
-		count = keys.length;
-		long[][] idsOfKey = new long[count][];
+		Arrays.sort(keys, 0, count);
+		List<Long> sortedKeys = new ArrayList<>(count);
+		int distinct = 0;
+		for (int i = 0; i < count; i++) {
+			if (i == 0 || keys[i] != keys[i - 1]) {
+				keys[distinct++] = keys[i];
+				sortedKeys.add(keys[i]);
+			}
+		}
+		keys = Arrays.copyOf(keys, distinct);
+		long[][] idsOfKey = new long[distinct][];
 		GroupedIds grouped = new GroupedIds(keys, idsOfKey);
-		List<Long> sortedKeys = Arrays.stream(keys).boxed().toList();
 		for (List<Long> batch : batches.batches(sortedKeys)) {
 			jdbc.query(sql, pids(batch), (ResultSet rs) -> grouped.add(rs.getLong(1), rs.getLong(2)));
 		}
