@@ -148,8 +148,9 @@ public class ExportJobConfiguration {
 
 	/** Moves an export to its next step as soon as its last chunk is done (see StepCompletionWake). */
 	@Bean
-	public StepCompletionWake bulkfhirStepCompletionWake(BatchPacer pacer, IInterceptorService interceptorService) {
-		StepCompletionWake wake = new StepCompletionWake(pacer);
+	public StepCompletionWake bulkfhirStepCompletionWake(
+			BatchPacer pacer, IJobPersistence persistence, IInterceptorService interceptorService) {
+		StepCompletionWake wake = new StepCompletionWake(pacer, persistence);
 		interceptorService.registerInterceptor(wake);
 		return wake;
 	}
